@@ -1,0 +1,83 @@
+"""Prefect flow `build_corpus`: the same plan -> shards -> finalize as `corpusclean build`.
+
+A table of contents over library functions: one task per shard (never per
+page), tasks pass references (plans, staging paths, counts), and finalize runs
+once. The output is the same dataset the CLI writes for the same inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task, unmapped
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from corpusclean.config import load_config
+from corpusclean.pipeline import (
+    RunPlan,
+    RunSummary,
+    Shard,
+    ShardResult,
+    finalize_run,
+    plan_run,
+    prepare_output,
+    process_shard,
+)
+from corpusclean.quality.report import render_markdown
+from corpusclean.sink import dataset_lock
+
+
+@task(name="process-shard", task_run_name="shard-{shard.index}")
+def process_shard_task(plan: RunPlan, shard: Shard) -> ShardResult:
+    return process_shard(plan, shard)
+
+
+@task(name="finalize-run")
+def finalize_task(plan: RunPlan, results: list[ShardResult], extract_seconds: float) -> RunSummary:
+    return finalize_run(plan, results, extract_seconds=extract_seconds)
+
+
+def _publish(summary: RunSummary) -> None:
+    report_md = Path(summary.root) / "reports" / summary.run_id / "report.md"
+    create_markdown_artifact(
+        key="corpusclean-run-report",
+        markdown=report_md.read_text(encoding="utf-8") if report_md.exists() else "(no report)",
+        description=f"Quality report of {summary.run_id}",
+    )
+    rows = [{"outcome": "kept", "pages": summary.kept}]
+    rows += [{"outcome": f"duplicate: {k}", "pages": v} for k, v in summary.duplicates.items()]
+    rows += [{"outcome": f"rejected: {k}", "pages": v} for k, v in summary.rejects.items()]
+    create_table_artifact(key="corpusclean-run-counts", table=rows, description=f"Pages of {summary.run_id}")
+
+
+@flow(name="build_corpus", log_prints=False)
+def build_corpus(
+    inputs: list[str],
+    out: str,
+    config_path: str | None = None,
+    workers: int | None = None,
+    shard_size: int | None = None,
+) -> RunSummary:
+    """Build or extend the dataset in `out` from `inputs` (files, directories, globs)."""
+    logger = get_run_logger()
+    config = load_config(config_path, workers=workers, shard_size=shard_size)
+    start = time.perf_counter()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with dataset_lock(Path(out)):
+        recovered = prepare_output(out)
+        if recovered:
+            logger.info("rolled forward interrupted commits: %s", ", ".join(recovered))
+        plan = plan_run(inputs, out, config)
+        logger.info("%s: %d pages in %d shards", plan.run_id, plan.pages, len(plan.shards))
+        t_extract = time.perf_counter()
+        futures = process_shard_task.map(unmapped(plan), list(plan.shards))
+        results = [f.result() for f in futures]
+        summary = finalize_task(plan, results, time.perf_counter() - t_extract)
+    summary = dataclasses.replace(summary, seconds=round(time.perf_counter() - start, 3))
+    logger.info(
+        "%s: kept %d, duplicates %d, rejected %d", summary.run_id, summary.kept, summary.duplicate_total, summary.reject_total
+    )
+    _publish(summary)
+    return summary

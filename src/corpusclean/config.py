@@ -1,0 +1,102 @@
+"""Run configuration: frozen dataclasses built once (defaults, TOML file, CLI flags) and passed down."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpusclean.errors import ConfigError
+
+# File name patterns taken when walking a directory. Files named explicitly on the
+# command line are always read, whatever their name; their type comes from their bytes.
+DEFAULT_INCLUDE = ("*.html", "*.htm", "*.xhtml", "*.txt", "*.text", "*.gz")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Guards that keep one hostile page from costing the run more than this."""
+
+    max_page_bytes: int = 5_000_000  # larger pages are rejected as too_large before parsing
+    max_field_chars: int = 2_000  # title, subtitle, section, ... are cut to this length
+    max_list_items: int = 50  # authors, image_credits, related keep at most this many
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractConfig:
+    """How bodies are extracted; the trafilatura options are chosen explicitly, never left to defaults."""
+
+    min_words: int = 30  # a shorter body is rejected as too_short
+    include_comments: bool = False  # reader comments are not article text
+    include_tables: bool = True
+    favor_precision: bool = False
+    favor_recall: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BuildConfig:
+    limits: Limits = field(default_factory=Limits)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    shard_size: int = 200  # pages per unit of work (one process task, one Prefect task)
+    workers: int = 1  # extraction processes; 1 runs in the calling process
+    row_group_bytes: int = 128 * 1024 * 1024  # target uncompressed size of a Parquet row group
+
+    def __post_init__(self) -> None:
+        if self.shard_size < 1:
+            raise ConfigError(f"shard_size must be >= 1, got {self.shard_size}")
+        if self.workers < 1:
+            raise ConfigError(f"workers must be >= 1, got {self.workers}")
+        if self.limits.max_page_bytes < 1:
+            raise ConfigError("limits.max_page_bytes must be >= 1")
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that changes output (not workers or shard size, which never do)."""
+        data = dataclasses.asdict(self)
+        data.pop("workers")
+        data.pop("shard_size")
+        blob = json.dumps(data, sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def replace(self, **changes: Any) -> BuildConfig:
+        return dataclasses.replace(self, **changes)
+
+
+def default_workers() -> int:
+    """One extraction process per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _section(cls: type[Any], raw: dict[str, Any], where: str) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(raw) - names
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{where}]: {', '.join(sorted(unknown))}")
+    return cls(**raw)
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> BuildConfig:
+    """Defaults, then the TOML file's values, then explicit overrides (None values ignored)."""
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    limits = _section(Limits, raw.pop("limits", {}), "limits")
+    extract = _section(ExtractConfig, raw.pop("extract", {}), "extract")
+    if "include" in raw:
+        raw["include"] = tuple(raw["include"])
+    top = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return BuildConfig(limits=limits, extract=extract, **{**raw, **top})
+    except TypeError as exc:
+        raise ConfigError(f"bad config: {exc}") from exc

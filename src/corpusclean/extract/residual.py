@@ -1,0 +1,377 @@
+"""Residual boilerplate: single lines that are page furniture in any extractor's output.
+
+Both extraction paths end with a list of paragraph-like lines: the text-dump cleaner
+(:mod:`corpusclean.extract.textdump`) and the HTML path (trafilatura output split on blank
+lines). Some lines survive either extractor although no article contains them as prose:
+"Related: ..." teasers, "2 min read", share/subscribe/cookie prompts, "SOURCE:AA", copyright
+lines, and repeats of the title or standfirst. This module decides those lines one at a
+time, without a model, so the HTML path can reuse it as is.
+
+The rules are anchored keyword patterns in several languages plus a length cap: a keyword
+alone is not enough, because "Share prices fell ..." or "Related parties ..." open real
+sentences. A rule only fires when the line is short enough to be a label or a teaser.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ResidualReason(StrEnum):
+    """Why a line was dropped as boilerplate (counted in reports)."""
+
+    TITLE_REPEAT = "title_repeat"
+    SUBTITLE_REPEAT = "subtitle_repeat"
+    READ_TIME = "read_time"
+    RELATED = "related"
+    SUBSCRIBE = "subscribe"
+    SHARE = "share"
+    COOKIE = "cookie"
+    APP_PROMO = "app_promo"
+    ADVERTISEMENT = "advertisement"
+    COPYRIGHT = "copyright"
+    SOURCE_LINE = "source_line"
+    COMMENTS = "comments"
+    IMAGE_CREDIT = "image_credit"
+    TAGS = "tags"
+    PAGER = "pager"
+
+
+@dataclass(frozen=True, slots=True)
+class ResidualResult:
+    """What :func:`strip_residual` made of a list of paragraphs.
+
+    `removed` and `reasons` are parallel; the metadata fields are read off the dropped lines
+    (a "SOURCE:AA" line, a "Related..." teaser, a "Photo: Reuters" credit) and the kept
+    ones (a "(Reuters) -" dateline), so nothing the page said is lost with the line.
+    """
+
+    kept: tuple[str, ...]
+    removed: tuple[str, ...] = ()
+    reasons: tuple[ResidualReason, ...] = ()
+    source_agency: str | None = None
+    image_credits: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+
+
+# A label or teaser is short; real sentences that happen to start with a keyword are
+# usually longer, so most rules only fire below this many characters.
+SHORT_LINE_CHARS = 160
+# Cookie and consent banners are long sentences, so they get a larger cap.
+CONSENT_LINE_CHARS = 600
+
+_READ_TIME = re.compile(
+    r"""^(?:
+        (?:reading\s+time|lesezeit|tempo\s+de\s+leitura|temps\s+de\s+lecture|tiempo\s+de\s+lectura)
+            \s*:?\s*\d+\s*\w*
+      | \d+\s*(?:-\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti)\.?\s*
+            (?:read|reading|de\s+lecture|lesezeit|lesen|de\s+leitura|de\s+lectura|di\s+lettura|baca)?
+      | \d+\s*분\s*(?:읽기|소요)?
+      | 閱讀時間.*|阅读时间.*|\d+\s*分で読めます
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# "Related", "READ MORE:", "See also" and their siblings, glued to the headline or not
+# ("RelatedTRT Global - ..." is what an inline related box renders to).
+_RELATED = re.compile(
+    r"""^(?:
+        related(?:\s+(?:articles?|stories|content|posts?|news|coverage|links?|reading|topics?))?
+      | read\s+(?:more|also|next|this)|also\s+read|more\s+reading|further\s+reading
+      | see\s+also|you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested|enjoy)
+      | recommended(?:\s+(?:for\s+you|stories|articles|reading|videos?))?
+      | more\s+(?:from|on|stories|news|in|about)\b.*|most\s+(?:read|popular|viewed|shared|watched)
+      | trending(?:\s+now|\s+stories)?|editor'?s?\s+picks?|top\s+stories|don'?t\s+miss
+      | lire\s+aussi|à\s+lire\s+(?:aussi|également)|voir\s+aussi|sur\s+le\s+même\s+sujet
+      | leia\s+(?:também|mais)|veja\s+(?:também|mais)|saiba\s+mais|mais\s+lidas
+      | lesen\s+sie\s+auch|mehr\s+zum\s+thema|auch\s+interessant|weitere\s+artikel|meistgelesen
+      | lee\s+(?:también|más)|ver\s+también|te\s+puede\s+interesar|más\s+leídas|noticias\s+relacionadas
+      | leggi\s+anche|potrebbe\s+interessarti|articoli\s+correlati|i\s+più\s+letti
+      | baca\s+juga|artikel\s+terkait|berita\s+terkait
+      | lees\s+ook|zie\s+ook|czytaj\s+(?:też|także)|читайте\s+также|читать\s+также
+      | 관련\s*기사|추천\s*기사|많이\s*본\s*뉴스|関連記事|相关阅读|相關閱讀|相关新闻|延伸阅读|延伸閱讀
+    )(?=\s*$|\s*[:：\-–—|»›>]|[A-Z0-9"“'‘(\[])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_SUBSCRIBE = re.compile(
+    r"""^(?:
+        subscribe|sign\s+up(?:\s+(?:now|here|today|for\s+(?:our|the|free)|to\s+(?:our|receive|get)))?\s*[.!:]?$
+      | sign\s+up\s+for\s+(?:our|the)\s+.{0,40}newsletter|get\s+(?:our|the)\s+\w+\s*(?:newsletter|briefing)|newsletter
+      | join\s+(?:our|the)\s+(?:newsletter|mailing\s+list)|register\s+(?:now|for\s+free)
+      | already\s+a\s+subscriber|become\s+a\s+(?:member|subscriber)|support\s+(?:our|independent)\s+journalism
+      | follow\s+(?:us|@)|like\s+us\s+on|abonnieren|jetzt\s+abonnieren|s'abonner|abonnez-vous
+      | assine|inscreva-se|suscríbete|suscribirse|iscriviti|abbonati|berlangganan|구독
+    )\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_SHARE = re.compile(
+    r"""^(?:
+        share(?:\s+(?:this|on|via|the|article|story|page|post))?|tweet|pin\s+it|e-?mail(?:\s+this)?
+      | print(?:\s+this)?|copy\s+link|copy\s+url|get\s+short\s+url|whatsapp|facebook|twitter|linkedin
+      | reddit|pinterest|telegram|flipboard|messenger
+      | compartilhe|compartilhar|partager|teilen|compartir|condividi|bagikan|공유
+    )(?:\s*[:|,/·•]?\s*(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|reddit|pinterest|print|tweet|
+        share|telegram|messenger|flipboard|copy\s+link|sms)\b)*\s*[:!.]?\s*(?:\d+\s*)?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_COOKIE = re.compile(
+    r"cookie|privacy\s+policy|datenschutz|política\s+de\s+privacidad|política\s+de\s+privacidade"
+    r"|politique\s+de\s+confidentialité|informativa\s+(?:sulla\s+)?privacy|consent",
+    re.IGNORECASE,
+)
+_COOKIE_ACTION = re.compile(
+    r"\b(?:use|uses|using|accept|agree|consent|continu\w*|settings|policy|akzeptier\w*|utilis\w*"
+    r"|usamos|utilizamos|utilizziamo|aceit\w*|acept\w*|accett\w*|zustimm\w*)\b",
+    re.IGNORECASE,
+)
+_CONSENT_BUTTON = re.compile(
+    r"^(?:accept|accept\s*(?:&|and)\s*close|accept\s+all|i\s+agree|agree|got\s+it|ok,?\s*i\s+understand"
+    r"|reject\s+all|manage\s+(?:preferences|cookies|settings)|alle\s+akzeptieren|tout\s+accepter"
+    r"|aceitar|aceptar|accetta)\s*[.!]?$",
+    re.IGNORECASE,
+)
+
+_APP_PROMO = re.compile(
+    r"^(?:click\s+here\s+to\s+(?:get|download)|download\s+(?:the|our)\s+.{0,40}\bapp\b"
+    r"|get\s+the\s+.{0,40}\bapp\b)",
+    re.IGNORECASE,
+)
+
+_ADVERTISEMENT = re.compile(
+    r"^(?:advertisement|advertising|ad|sponsored(?:\s+content|\s+links?)?|story\s+continues\s+below"
+    r"|article\s+continues\s+below|continue\s+reading\s+below|anzeige|werbung|publicidade|publicité"
+    r"|publicidad|pubblicità|iklan|광고|広告|广告|paid\s+content|partner\s+content)"
+    r"(?:\s*[-:–—]?\s*(?:advertisement|story\s+continues\s+below|continue\s+reading.*))?\s*$",
+    re.IGNORECASE,
+)
+
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)\s*\d{4}|copyright\b|ⓒ)"
+    r"|\b(?:all\s+rights\s+reserved|alle\s+rechte\s+vorbehalten|todos\s+os\s+direitos\s+reservados"
+    r"|tous\s+droits\s+réservés|todos\s+los\s+derechos\s+reservados|tutti\s+i\s+diritti\s+riservati"
+    r"|hak\s+cipta|무단\s*전재|無断転載|版权所有|版權所有)",
+    re.IGNORECASE,
+)
+
+# "SOURCE:AA", "Source: Reuters", "Quelle: dpa": the agency line under an article.
+SOURCE_LINE = re.compile(
+    r"^(?:source|sources|quelle|fuente|fonte|font|sumber|출처|来源|來源)\s*[:：]\s*(?P<agency>\S.{0,60}?)\s*$",
+    re.IGNORECASE,
+)
+
+_COMMENTS = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions|kommentare?|comentários?|commentaires?"
+    r"|comentarios?|commenti|komentar|댓글|コメント|评论|評論)\s*(?:\(\d+\)|\d+)?\s*$"
+    r"|^(?:leave\s+a\s+(?:comment|reply)|post\s+a\s+comment|add\s+a\s+comment|join\s+the\s+(?:conversation|discussion)"
+    r"|be\s+the\s+first\s+to\s+comment|log\s+in\s+to\s+comment|show\s+comments|view\s+comments"
+    r"|comment\s+via|you\s+must\s+be\s+logged\s+in|deixe\s+(?:um\s+)?(?:seu\s+)?comentário"
+    r"|laisser\s+un\s+commentaire|deja\s+un\s+comentario|lascia\s+un\s+commento|schreibe\s+einen\s+kommentar)",
+    re.IGNORECASE,
+)
+
+# A caption's credit: "Photo: Reuters", "Foto: dpa", "FILE PHOTO: ...", "(AP Photo/Evan Vucci)",
+# "Image copyright Getty Images". The "... / AP" tail form is handled by the caller with the
+# layout in view (it only means a credit on a short caption line, see IMAGE_CREDIT_TAIL).
+_IMAGE_CREDIT = re.compile(
+    r"^(?:photo|photos|foto|fotos|image|images|picture|pictures|credit|credits|bild|imagen|immagine"
+    r"|file\s+photo|photo\s+credit|image\s+credit|image\s+copyright|image\s+caption|getty\s+images"
+    r"|crédit\s+photo|crédits?|fotografía|reprodução|사진|写真|图片|圖片)\s*(?:[:：©/|]|by\b)"
+    r"|^\((?:ap|afp|reuters|getty|epa|dpa|photo|foto)[^)]{0,60}\)\s*$"
+    r"|^\[(?:사진|photo|foto)[^\]]{0,60}\]\s*$",
+    re.IGNORECASE,
+)
+# "Kremlin dismissed the idea ... / AP", "Photo: Reuters", "Foto: dpa": the credit text itself.
+IMAGE_CREDIT_TAIL = re.compile(r"\s/\s*(?P<credit>[A-Z][\w.&'’ -]{0,30}?)\s*$")
+IMAGE_CREDIT_LABEL = re.compile(
+    r"^(?:photo|foto|image|picture|credit|bild|imagen|fotografía|crédit\s+photo|photo\s+credit)\s*[:：]\s*"
+    r"(?P<credit>[^.;|]{1,60}?)\s*$"
+    r"|\((?:photo|foto)\s*[:/]\s*(?P<paren>[^)]{1,60})\)\s*$",
+    re.IGNORECASE,
+)
+
+_TAGS = re.compile(
+    r"^(?:tags?|topics?|filed\s+under|categories|category|schlagworte|schlagwörter|etiquetas|marcadores"
+    r"|mots-clés|argomenti|태그|标签|標籤)\s*[:：]",
+    re.IGNORECASE,
+)
+
+_PAGER = re.compile(
+    r"^(?:[«‹<←]\s*)?(?:previous|next|prev|older|newer)\s+(?:article|post|story|entry|page)s?\b"
+    r"|^(?:back\s+to\s+top|go\s+to\s+top|top\s+of\s+page|page\s+\d+\s+of\s+\d+|load\s+more|show\s+more"
+    r"|artigo\s+anterior|próximo\s+artigo|article\s+précédent|article\s+suivant|nächster\s+artikel"
+    r"|vorheriger\s+artikel|artículo\s+anterior|siguiente\s+artículo)\s*(?:[»›>→]\s*)?$",
+    re.IGNORECASE,
+)
+
+_SHORT_RULES: tuple[tuple[re.Pattern[str], ResidualReason], ...] = (
+    (_READ_TIME, ResidualReason.READ_TIME),
+    (SOURCE_LINE, ResidualReason.SOURCE_LINE),
+    (_RELATED, ResidualReason.RELATED),
+    (_SUBSCRIBE, ResidualReason.SUBSCRIBE),
+    (_SHARE, ResidualReason.SHARE),
+    (_APP_PROMO, ResidualReason.APP_PROMO),
+    (_ADVERTISEMENT, ResidualReason.ADVERTISEMENT),
+    (_COMMENTS, ResidualReason.COMMENTS),
+    (_IMAGE_CREDIT, ResidualReason.IMAGE_CREDIT),
+    (_TAGS, ResidualReason.TAGS),
+    (_PAGER, ResidualReason.PAGER),
+)
+
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize_line(line: str) -> str:
+    """Casefolded, NFKC, punctuation-free form used to compare lines (repeats, site counts)."""
+    text = unicodedata.normalize("NFKC", line).casefold()
+    return _WS.sub(" ", _NON_WORD.sub(" ", text)).strip()
+
+
+def boilerplate_reason(line: str) -> ResidualReason | None:
+    """Return why `line` is boilerplate on its own, or None if no rule fires.
+
+    The line should be stripped. Title and standfirst repeats need the page context and
+    are decided in :func:`strip_residual`.
+    """
+    n = len(line)
+    if n == 0:
+        return None
+    if n <= CONSENT_LINE_CHARS and _COOKIE.search(line):
+        if n <= 60 or _COOKIE_ACTION.search(line):
+            return ResidualReason.COOKIE
+    if n > SHORT_LINE_CHARS:
+        return None
+    if _CONSENT_BUTTON.match(line):
+        return ResidualReason.COOKIE
+    if _COPYRIGHT.search(line):
+        return ResidualReason.COPYRIGHT
+    for pattern, reason in _SHORT_RULES:
+        if pattern.match(line):
+            return reason
+    return None
+
+
+_RELATED_SOURCE_PREFIX = re.compile(r"^(?P<source>[^\s\-–—:][^\-–—:|]{0,30}?)\s+[-–—|]\s+(?=\S)")
+_RELATED_LEAD = re.compile(r"^[\s:：\-–—|»›>.]+")
+_DATELINE_AGENCY = re.compile(
+    r"^(?:[^\W\d_][^()]{0,60}?\s)?\((?P<agency>[A-Z][A-Za-z]{1,14}(?:[ /-][A-Z][A-Za-z]{1,14})?)\)\s*[-–—]"
+)
+
+
+def related_headline(line: str) -> str | None:
+    """The teased headline of a "Related..." line, or None if it is only a label.
+
+    "RelatedTRT Global - Istanbul talks: ..." gives "Istanbul talks: ..."; the short source
+    name before " - " is dropped because it names the site, not the story.
+    """
+    match = _RELATED.match(line)
+    if match is None:
+        return None
+    rest = _RELATED_LEAD.sub("", line[match.end() :]).strip()
+    prefix = _RELATED_SOURCE_PREFIX.match(rest)
+    if prefix is not None and len(prefix.group("source").split()) <= 4:
+        rest = rest[prefix.end() :].strip()
+    # A bare label ("RECOMMENDED", "Related articles") leaves nothing headline-like behind.
+    return rest if len(rest) >= 12 and " " in rest else None
+
+
+def agency_of(line: str) -> str | None:
+    """The news agency a line names: "SOURCE:AA" gives "AA", "MOSCOW (Reuters) -" gives "Reuters"."""
+    match = SOURCE_LINE.match(line)
+    if match is not None:
+        agency = match.group("agency").strip(" .")
+        # "Source: a spokesman told reporters ..." is a sentence, not an agency name.
+        return agency if agency and len(agency.split()) <= 4 else None
+    match = _DATELINE_AGENCY.match(line)
+    return match.group("agency") if match is not None else None
+
+
+def image_credit_of(line: str, *, allow_tail: bool) -> str | None:
+    """The credit of a caption line: "Photo: Reuters" gives "Reuters", "... / AP" gives "AP".
+
+    The "... / AP" form is only read when `allow_tail` is set: in running prose a slash
+    before a capitalised word ("input / Output") is not a credit, so the caller enables it
+    for lines it already classified as captions.
+    """
+    match = IMAGE_CREDIT_LABEL.search(line)
+    if match is not None:
+        credit = match.group("credit") or match.group("paren")
+        return credit.strip() if credit else None
+    if allow_tail:
+        match = IMAGE_CREDIT_TAIL.search(line)
+        if match is not None:
+            return match.group("credit").strip()
+    return None
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def strip_residual(
+    paragraphs: Sequence[str],
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> ResidualResult:
+    """Split `paragraphs` into kept and dropped lines, keeping the order of the kept ones.
+
+    A paragraph is dropped when :func:`boilerplate_reason` gives a reason, or when it repeats
+    the title or the standfirst (compared after :func:`normalize_line`). Blank paragraphs are
+    skipped without being reported.
+    """
+    title_key = normalize_line(title) if title else ""
+    subtitle_key = normalize_line(subtitle) if subtitle else ""
+    kept: list[str] = []
+    removed: list[str] = []
+    reasons: list[ResidualReason] = []
+    agencies: list[str] = []
+    credits: list[str] = []
+    related: list[str] = []
+    for paragraph in paragraphs:
+        line = paragraph.strip()
+        if not line:
+            continue
+        reason = boilerplate_reason(line)
+        if reason is None and (title_key or subtitle_key):
+            key = normalize_line(line)
+            if title_key and key == title_key:
+                reason = ResidualReason.TITLE_REPEAT
+            elif subtitle_key and key == subtitle_key:
+                reason = ResidualReason.SUBTITLE_REPEAT
+        if reason is None:
+            kept.append(paragraph)
+            if not agencies and len(kept) <= 2:
+                agency = agency_of(line)
+                if agency:
+                    agencies.append(agency)
+            continue
+        removed.append(line)
+        reasons.append(reason)
+        if reason is ResidualReason.SOURCE_LINE:
+            agency = agency_of(line)
+            if agency:
+                agencies.insert(0, agency)
+        elif reason is ResidualReason.RELATED:
+            headline = related_headline(line)
+            if headline:
+                related.append(headline)
+        elif reason is ResidualReason.IMAGE_CREDIT:
+            credit = image_credit_of(line, allow_tail=True)
+            if credit:
+                credits.append(credit)
+    return ResidualResult(
+        kept=tuple(kept),
+        removed=tuple(removed),
+        reasons=tuple(reasons),
+        source_agency=agencies[0] if agencies else None,
+        image_credits=_unique(credits),
+        related=_unique(related),
+    )

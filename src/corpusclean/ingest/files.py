@@ -1,0 +1,110 @@
+"""Inputs on a local file system: expand files, directories and globs; read pages with size caps.
+
+`expand_inputs` turns what the user typed into a sorted, de-duplicated list of
+files (the order every later stage relies on for determinism). `read_page`
+reads one file into a RawPage, unpacking gzip by its magic bytes, and never
+reads more than the configured cap.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import gzip
+import os
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from corpusclean.errors import InputNotFoundError
+from corpusclean.records import RawPage, Reject, RejectReason
+
+_GLOB_CHARS = frozenset("*?[")
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class InputFiles:
+    paths: tuple[str, ...]
+    skipped: int  # files inside walked directories that match no include pattern
+
+
+def _walk(root: str, include: Sequence[str]) -> Iterator[tuple[str, bool]]:
+    """Files under root as (path, included), sorted, never following directory symlinks."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = os.path.join(dirpath, name)
+            yield path, any(fnmatch.fnmatch(name.lower(), pat) for pat in include)
+
+
+def expand_inputs(inputs: Sequence[str], include: Sequence[str]) -> InputFiles:
+    """Files named directly are always taken; directories are walked for `include` patterns."""
+    found: dict[str, None] = {}
+    skipped = 0
+    for item in inputs:
+        if _GLOB_CHARS & set(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                raise InputNotFoundError(f"no files match {item!r}")
+        elif os.path.isdir(item):
+            matches = [item]
+        elif os.path.lexists(item):
+            found[item] = None
+            continue
+        else:
+            raise InputNotFoundError(f"no such file or directory: {item!r}")
+        for match in matches:
+            if os.path.isdir(match):
+                for path, included in _walk(match, include):
+                    if included:
+                        found[path] = None
+                    else:
+                        skipped += 1
+            else:
+                found[match] = None
+    return InputFiles(tuple(sorted(found)), skipped)
+
+
+def _read_capped(path: str, cap: int) -> bytes | Reject:
+    """Read at most cap bytes of the file, unpacking gzip in a stream so a bomb costs no more."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+            fh.seek(0)
+            if head == _GZIP_MAGIC:
+                return _gunzip_capped(fh, path, cap)
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        return Reject(path, RejectReason.READ_ERROR, f"{type(exc).__name__}: {exc.strerror or exc}")
+    if len(data) > cap:
+        size = os.path.getsize(path)
+        return Reject(path, RejectReason.TOO_LARGE, f"{size} bytes, over the cap of {cap}")
+    return data
+
+
+def _gunzip_capped(fh: object, path: str, cap: int) -> bytes | Reject:
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=fh, mode="rb") as gz:  # type: ignore[call-overload]
+            while chunk := gz.read(_CHUNK):
+                out += chunk
+                if len(out) > cap:
+                    return Reject(path, RejectReason.TOO_LARGE, f"gzip unpacks to over the cap of {cap} bytes")
+    except (OSError, EOFError, zlib.error) as exc:
+        return Reject(path, RejectReason.DECODE_ERROR, f"corrupt gzip: {exc}")
+    return bytes(out)
+
+
+def read_page(path: str, max_bytes: int) -> RawPage | Reject:
+    """One file as one page. Errors become rejects; nothing here raises for a bad file."""
+    if not os.path.isfile(path):
+        what = "a directory" if os.path.isdir(path) else "not a regular file"
+        return Reject(path, RejectReason.READ_ERROR, f"{what}")
+    data = _read_capped(path, max_bytes)
+    if isinstance(data, Reject):
+        return data
+    return RawPage(source_path=path, data=data)

@@ -1,0 +1,155 @@
+"""Atomic commits of a run's tables into a dataset directory.
+
+Layout of DIR:
+    articles/language=xx/month=YYYY-MM/part-<run_id>-NNNNN.parquet
+    duplicates/part-<run_id>.parquet
+    rejects/part-<run_id>.parquet
+    reports/<run_id>/report.{json,md}
+    manifests/<run_id>.json          written last: a run exists once its manifest does
+    _staging/<run_id>/               work area, never read by consumers
+    .lock                            one writer at a time
+
+A run writes everything under _staging/<run_id>/, then writes a commit journal
+(the list of moves and the manifest) atomically, then renames each file to its
+final name and writes the manifest. A crash before the journal leaves only
+staging files, which the next run deletes; a crash after it is rolled forward by
+the next run. Files under their final names are always complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpusclean.errors import DatasetLockedError
+from corpusclean.schema import check_table
+
+STAGING = "_staging"
+MANIFESTS = "manifests"
+JOURNAL = "commit.json"
+COMPRESSION = "zstd"
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json_atomic(path: Path, payload: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, indent=2, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes: int) -> int:
+    """Write one Parquet file of a declared table (checked against its schema); returns rows."""
+    check_table(table_name, table)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = table.num_rows
+    per_row = max(1, table.nbytes // rows) if rows else 1
+    row_group_rows = max(1, row_group_bytes // per_row)
+    pq.write_table(
+        table,
+        path,
+        compression=COMPRESSION,
+        row_group_size=row_group_rows,
+        write_statistics=True,
+        store_schema=True,
+    )
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+    return rows
+
+
+@contextlib.contextmanager
+def dataset_lock(root: Path) -> Iterator[None]:
+    """Exclusive writer lock on the dataset; fails at once if another run holds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise DatasetLockedError(f"{root} is being written by another run") from exc
+        yield
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    src: str  # relative to the run's staging dir
+    dst: str  # relative to the dataset root
+
+
+def commit(root: Path, run_id: str, moves: list[Move], manifest: dict[str, Any]) -> None:
+    """Journal, move every staged file to its final name, then write the manifest."""
+    staging = root / STAGING / run_id
+    journal = {"run_id": run_id, "moves": [[m.src, m.dst] for m in moves], "manifest": manifest}
+    write_json_atomic(staging / JOURNAL, journal)
+    _apply_journal(root, staging, journal)
+
+
+def _apply_journal(root: Path, staging: Path, journal: dict[str, Any]) -> None:
+    for src, dst in journal["moves"]:
+        source, target = staging / src, root / dst
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+            fsync_dir(target.parent)
+        elif not target.exists():
+            raise FileNotFoundError(f"commit of {journal['run_id']}: neither {source} nor {target} exists")
+    write_json_atomic(root / MANIFESTS / f"{journal['run_id']}.json", journal["manifest"])
+    shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):  # only when no other staging is left
+        staging.parent.rmdir()
+
+
+def recover(root: Path) -> list[str]:
+    """Finish commits a crash interrupted; delete staging of runs that never reached one.
+
+    Returns the run ids rolled forward. Call with the dataset lock held.
+    """
+    staging_root = root / STAGING
+    if not staging_root.is_dir():
+        return []
+    rolled = []
+    for staging in sorted(p for p in staging_root.iterdir() if p.is_dir()):
+        journal_path = staging / JOURNAL
+        if journal_path.is_file():
+            journal = json.loads(journal_path.read_text(encoding="utf-8"))
+            _apply_journal(root, staging, journal)
+            rolled.append(journal["run_id"])
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        staging_root.rmdir()
+    return rolled
+
+
+def committed_runs(root: Path) -> list[dict[str, Any]]:
+    """Manifests of every committed run, oldest first."""
+    folder = root / MANIFESTS
+    if not folder.is_dir():
+        return []
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    return sorted(runs, key=lambda m: m.get("sequence", 0))

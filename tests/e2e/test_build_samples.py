@@ -1,0 +1,227 @@
+"""End to end on samples/: every page accounted for, exact outcomes, the output contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from corpusclean.cli import main
+from corpusclean.config import BuildConfig
+from corpusclean.normalize import article_id, content_hash
+from corpusclean.pipeline import RunSummary, build
+from corpusclean.schema import SCHEMA_METADATA_KEY, arrow_schema
+
+from ..conftest import SAMPLES
+
+SEED = "samples/text/trt-world-peskov-2025-06-03.txt"
+SEED_BODY_FIRST = "Kremlin spokesman Dmitry Peskov said on Tuesday"
+SEED_BODY_LAST = "return the bodies of 12,000 soldiers that have been killed in the armed conflict."
+
+
+def _articles(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(out / "articles" / "**" / "*.parquet", hive_partitioning=False)
+
+
+def _table(out: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(out / name / "*.parquet")
+
+
+def _by_kind(expected: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {f"samples/{k}": v for k, v in expected.items() if v["kind"] == kind}
+
+
+def test_every_page_is_accounted_for(samples_build: tuple[Path, RunSummary], expected: dict[str, Any]) -> None:
+    out, summary = samples_build
+    inputs = {f"samples/{k}" for k in expected}
+    articles, dups, rejects = _articles(out), _table(out, "duplicates"), _table(out, "rejects")
+    seen = articles["source_path"].to_list() + dups["source_path"].to_list() + rejects["source_path"].to_list()
+    assert sorted(seen) == sorted(inputs)
+    assert summary.pages == len(inputs) == summary.kept + summary.duplicate_total + summary.reject_total
+
+
+def test_kept_duplicates_and_rejects_are_exactly_the_expected(
+    samples_build: tuple[Path, RunSummary], expected: dict[str, Any]
+) -> None:
+    out, _ = samples_build
+    articles = _articles(out)
+    assert sorted(articles["source_path"]) == sorted(_by_kind(expected, "article"))
+    dups = _table(out, "duplicates")
+    ids = dict(zip(articles["source_path"], articles["id"], strict=True))
+    want_dups = {p: f"samples/{v['duplicate_of']}" for p, v in _by_kind(expected, "duplicate").items()}
+    got_dups = {row["source_path"]: row for row in dups.iter_rows(named=True)}
+    assert set(got_dups) == set(want_dups)
+    for path, original in want_dups.items():
+        assert got_dups[path]["duplicate_of"] == ids[original]
+        assert got_dups[path]["kind"] == "exact"
+        assert got_dups[path]["similarity"] == 1.0
+    rejects = _table(out, "rejects")
+    got = dict(zip(rejects["source_path"], rejects["reason"], strict=True))
+    assert got == {p: v["reject_reason"] for p, v in _by_kind(expected, "reject").items()}
+    assert all(rejects["detail"].str.len_chars() > 0)
+
+
+def test_seed_page_exact_body_and_fields(samples_build: tuple[Path, RunSummary]) -> None:
+    out, _ = samples_build
+    row = _articles(out).filter(pl.col("source_path") == SEED).row(0, named=True)
+    paragraphs = row["text"].split("\n\n")
+    assert len(paragraphs) == 12
+    assert paragraphs[0].startswith(SEED_BODY_FIRST)
+    assert paragraphs[6] == "Ready for high-level contacts"
+    assert paragraphs[-1].endswith(SEED_BODY_LAST)
+    seed_lines = (SAMPLES / "text" / "trt-world-peskov-2025-06-03.txt").read_text().split("\n")
+    body_lines = [ln for ln in seed_lines[7:] if ln.strip()]
+    assert paragraphs == [ln for ln in body_lines if ln in paragraphs]
+    for gone in ("WORLD", "2 min read", "RECOMMENDED", "SOURCE:AA", "Explore", "RelatedTRT", "/ AP", "China, India"):
+        assert gone not in row["text"]
+    assert row["title"] == "Talks with Ukraine yield progress but no quick end: Kremlin"
+    assert row["subtitle"].startswith("Spokesman Peskov described the recent Istanbul meeting")
+    assert row["published"] == dt.datetime(2025, 6, 3, tzinfo=dt.UTC)
+    assert row["source_agency"] == "AA"
+    assert row["language"] == "en"
+    assert row["image_credits"] == ["AP"]
+    assert row["related"] == [
+        "Istanbul talks: Ukraine, Russia agree on major prisoner, body exchange deal",
+        "Erdogan hails Russia-Ukraine peace talks in Istanbul as 'significant achievement'",
+    ]
+    assert row["source_type"] == "text"
+
+
+def test_fields_of_every_sample_article(samples_build: tuple[Path, RunSummary], expected: dict[str, Any]) -> None:
+    out, _ = samples_build
+    rows = {r["source_path"]: r for r in _articles(out).iter_rows(named=True)}
+    for path, want in _by_kind(expected, "article").items():
+        row = rows[path]
+        assert row["title"] == want["title"], path
+        assert row["language"] == want["language"], path
+        published = row["published"].date().isoformat() if row["published"] else None
+        assert published == want["published"], path
+        for phrase in want["must_keep"]:
+            assert phrase in row["text"], (path, phrase)
+
+
+def test_ids_are_content_and_url_hashes(samples_build: tuple[Path, RunSummary]) -> None:
+    out, _ = samples_build
+    for row in _articles(out).iter_rows(named=True):
+        assert row["content_hash"] == content_hash(row["text"])
+        assert row["id"] == article_id(row["url"], row["content_hash"])
+
+
+def test_files_match_the_declared_schema(samples_build: tuple[Path, RunSummary]) -> None:
+    out, _ = samples_build
+    for table in ("articles", "duplicates", "rejects"):
+        files = sorted((out / table).glob("**/*.parquet"))
+        assert files, table
+        for path in files:
+            schema = pq.read_schema(path)
+            assert schema.equals(arrow_schema(table), check_metadata=False), path
+            assert schema.metadata[SCHEMA_METADATA_KEY] == arrow_schema(table).metadata[SCHEMA_METADATA_KEY]
+            assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_partitions_are_language_and_month(samples_build: tuple[Path, RunSummary]) -> None:
+    out, _ = samples_build
+    for path in (out / "articles").glob("**/*.parquet"):
+        lang_dir, month_dir = path.parent.parent.name, path.parent.name
+        frame = pl.read_parquet(path, hive_partitioning=False)
+        assert {f"language={v}" for v in frame["language"]} == {lang_dir}
+        months = {v.strftime("%Y-%m") if v else "unknown" for v in frame["published"]}
+        assert {f"month={m}" for m in months} == {month_dir}
+
+
+def test_polars_pyarrow_and_duckdb_read_all_tables(samples_build: tuple[Path, RunSummary]) -> None:
+    out, summary = samples_build
+    assert pl.scan_parquet(out / "articles").select(pl.len()).collect().item() == summary.kept
+    table = ds.dataset(out / "articles", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == summary.kept
+    con = duckdb.connect()
+    n = con.execute(f"select count(*) from read_parquet('{out}/articles/**/*.parquet', hive_partitioning=true)")
+    assert n.fetchone() == (summary.kept,)
+    for name, count in (("duplicates", summary.duplicate_total), ("rejects", summary.reject_total)):
+        assert pl.scan_parquet(out / name).select(pl.len()).collect().item() == count
+        assert ds.dataset(out / name, format="parquet").count_rows() == count
+        assert con.execute(f"select count(*) from read_parquet('{out}/{name}/*.parquet')").fetchone() == (count,)
+
+
+def test_manifest_and_report(samples_build: tuple[Path, RunSummary]) -> None:
+    out, summary = samples_build
+    manifest = json.loads((out / "manifests" / f"{summary.run_id}.json").read_text())
+    assert manifest["status"] == "committed"
+    assert manifest["counts"]["kept"] == summary.kept
+    listed = [f["path"] for f in manifest["files"]["articles"] + manifest["files"]["other"]]
+    assert sorted(listed) == sorted(str(p.relative_to(out)) for p in out.glob("*/**/*.parquet"))
+    report = json.loads((out / "reports" / summary.run_id / "report.json").read_text())
+    assert report["counts"]["kept"] == summary.kept
+    assert report["counts"]["rejects"] == summary.rejects
+    assert (out / "reports" / summary.run_id / "report.md").read_text().startswith("# corpusclean run")
+    assert not (out / "_staging").exists()
+
+
+def _build_copy(tmp_path: Path, name: str, workers: int = 1) -> tuple[Path, RunSummary]:
+    work = tmp_path / name
+    shutil.copytree(SAMPLES, work / "samples")
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        return work / "data", build(["samples/"], work / "data", BuildConfig(workers=workers))
+    finally:
+        os.chdir(cwd)
+
+
+def test_second_run_adds_no_rows_and_stays_consistent(tmp_path: Path) -> None:
+    out, first = _build_copy(tmp_path, "twice")
+    cwd = os.getcwd()
+    os.chdir(out.parent)
+    try:
+        second = build(["samples/"], out, BuildConfig(workers=1))
+    finally:
+        os.chdir(cwd)
+    assert second.kept == 0
+    assert second.duplicates == {"exact": first.kept + first.duplicate_total}
+    assert second.rejects == first.rejects
+    articles = _articles(out)
+    assert articles.height == first.kept
+    assert articles["id"].n_unique() == articles.height
+    dups = _table(out, "duplicates").filter(pl.col("run_id") == second.run_id)
+    assert set(dups["duplicate_of"]) <= set(articles["id"])
+    assert len(list((out / "manifests").glob("*.json"))) == 2
+
+
+def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    a, _ = _build_copy(tmp_path, "a", workers=1)
+    b, _ = _build_copy(tmp_path, "b", workers=2)
+    files_a = sorted(p.relative_to(a) for p in a.glob("*/**/*.parquet"))
+    assert files_a == sorted(p.relative_to(b) for p in b.glob("*/**/*.parquet"))
+    for rel in files_a:
+        assert filecmp.cmp(a / rel, b / rel, shallow=False), rel
+
+
+def test_cli_build_prints_summary_and_rejects_missing_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(SAMPLES / "text"), "--out", str(tmp_path / "d"), "-q", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert "pages in" in result.output and "kept" in result.output
+    result = runner.invoke(main, ["build", str(tmp_path / "missing"), "--out", str(tmp_path / "d")])
+    assert result.exit_code != 0
+    assert "no such file or directory" in result.output
+    result = runner.invoke(main, ["runs", str(tmp_path / "d")])
+    assert result.exit_code == 0 and "run-00001-" in result.output
+
+
+@pytest.mark.parametrize("workers", [2])
+def test_process_pool_gives_the_same_rows(samples_build: tuple[Path, RunSummary], tmp_path: Path, workers: int) -> None:
+    out, _ = samples_build
+    other, _ = _build_copy(tmp_path, "pool", workers=workers)
+    cols = ["id", "text", "title", "published", "source_path"]
+    assert _articles(out).select(cols).sort("id").equals(_articles(other).select(cols).sort("id"))

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpusclean.errors import DatasetLockedError
+from corpusclean.sink import JOURNAL, STAGING, Move, commit, committed_runs, dataset_lock, recover, write_json_atomic
+
+
+def _stage(root: Path, run_id: str, names: list[str]) -> None:
+    for name in names:
+        path = root / STAGING / run_id / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(name)
+
+
+def test_commit_moves_files_and_writes_manifest_last(tmp_path: Path) -> None:
+    _stage(tmp_path, "run-1", ["articles/x.parquet", "rejects/y.parquet"])
+    moves = [Move("articles/x.parquet", "articles/x.parquet"), Move("rejects/y.parquet", "rejects/y.parquet")]
+    commit(tmp_path, "run-1", moves, {"run_id": "run-1", "sequence": 1})
+    assert (tmp_path / "articles/x.parquet").read_text() == "articles/x.parquet"
+    assert committed_runs(tmp_path) == [{"run_id": "run-1", "sequence": 1}]
+    assert not (tmp_path / STAGING).exists()
+
+
+def test_recover_rolls_forward_a_journaled_commit(tmp_path: Path) -> None:
+    _stage(tmp_path, "run-1", ["articles/x.parquet", "rejects/y.parquet"])
+    # A crash after the journal and the first move: the second file is still staged.
+    journal = {
+        "run_id": "run-1",
+        "moves": [["articles/x.parquet", "articles/x.parquet"], ["rejects/y.parquet", "rejects/y.parquet"]],
+        "manifest": {"run_id": "run-1", "sequence": 1},
+    }
+    write_json_atomic(tmp_path / STAGING / "run-1" / JOURNAL, journal)
+    (tmp_path / "articles").mkdir()
+    (tmp_path / STAGING / "run-1" / "articles/x.parquet").rename(tmp_path / "articles/x.parquet")
+    assert recover(tmp_path) == ["run-1"]
+    assert (tmp_path / "rejects/y.parquet").exists()
+    assert json.loads((tmp_path / "manifests/run-1.json").read_text())["run_id"] == "run-1"
+
+
+def test_recover_deletes_staging_without_a_journal(tmp_path: Path) -> None:
+    _stage(tmp_path, "run-2", ["articles/x.parquet"])
+    assert recover(tmp_path) == []
+    assert not (tmp_path / STAGING).exists()
+    assert not (tmp_path / "articles").exists()
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    with dataset_lock(tmp_path), pytest.raises(DatasetLockedError), dataset_lock(tmp_path):
+        pass
