@@ -25,7 +25,6 @@ from corpusclean.pipeline import (
     prepare_output,
     process_shard,
 )
-from corpusclean.quality.report import render_markdown
 from corpusclean.sink import dataset_lock
 
 
@@ -77,7 +76,11 @@ def build_corpus(
         summary = finalize_task(plan, results, time.perf_counter() - t_extract)
     summary = dataclasses.replace(summary, seconds=round(time.perf_counter() - start, 3))
     logger.info(
-        "%s: kept %d, duplicates %d, rejected %d", summary.run_id, summary.kept, summary.duplicate_total, summary.reject_total
+        "%s: kept %d, duplicates %d, rejected %d",
+        summary.run_id,
+        summary.kept,
+        summary.duplicate_total,
+        summary.reject_total,
     )
     _publish(summary)
     return summary

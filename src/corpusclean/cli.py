@@ -40,7 +40,13 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Dataset directory.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), help="TOML config file.")
-@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Extraction processes [default: cores].")
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Supervised extraction processes; 0 = in this process, no time guard [default: cores].",
+)
 @click.option("--shard-size", type=click.IntRange(min=1), default=None, help="Pages per unit of work [default: 200].")
 @click.option("--prefect", is_flag=True, help="Run as the Prefect flow build_corpus (starts or uses a Prefect server).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -55,7 +61,7 @@ def build_command(
 ) -> None:
     """Build or extend the dataset in OUT from INPUTS (files, directories, globs)."""
     try:
-        config = load_config(config_path, workers=workers or default_workers(), shard_size=shard_size)
+        config = load_config(config_path, workers=default_workers() if workers is None else workers, shard_size=shard_size)
         if prefect:
             summary = _build_with_prefect(inputs, out, config_path, config.workers, shard_size)
         else:

@@ -23,6 +23,7 @@ class Limits:
     """Guards that keep one hostile page from costing the run more than this."""
 
     max_page_bytes: int = 5_000_000  # larger pages are rejected as too_large before parsing
+    page_timeout_s: float = 20.0  # a page still extracting after this is rejected as timeout
     max_field_chars: int = 2_000  # title, subtitle, section, ... are cut to this length
     max_list_items: int = 50  # authors, image_credits, related keep at most this many
 
@@ -44,16 +45,18 @@ class BuildConfig:
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     shard_size: int = 200  # pages per unit of work (one process task, one Prefect task)
-    workers: int = 1  # extraction processes; 1 runs in the calling process
+    workers: int = 1  # supervised extraction processes; 0 runs in this process, without guards
     row_group_bytes: int = 128 * 1024 * 1024  # target uncompressed size of a Parquet row group
 
     def __post_init__(self) -> None:
         if self.shard_size < 1:
             raise ConfigError(f"shard_size must be >= 1, got {self.shard_size}")
-        if self.workers < 1:
-            raise ConfigError(f"workers must be >= 1, got {self.workers}")
+        if self.workers < 0:
+            raise ConfigError(f"workers must be >= 0, got {self.workers}")
         if self.limits.max_page_bytes < 1:
             raise ConfigError("limits.max_page_bytes must be >= 1")
+        if self.limits.page_timeout_s <= 0:
+            raise ConfigError("limits.page_timeout_s must be > 0")
 
     def fingerprint(self) -> str:
         """A short hash of everything that changes output (not workers or shard size, which never do)."""

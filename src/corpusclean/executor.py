@@ -1,38 +1,194 @@
-"""Run a plan's shards in this process or in a local process pool.
+"""Run a plan's shards in supervised worker processes.
 
-Extraction is CPU-bound Python, so parallelism means processes. Results come
-back in completion order and are sorted by shard index by finalize_run, so the
-dataset does not depend on which worker finished first.
+trafilatura has no size or time limit of its own, and lxml's C code cannot be
+interrupted from Python, so the only reliable guard against a page that hangs
+or explodes is a process we can kill. The parent hands out one page at a time
+to each worker, watches the clock, and when a page runs past
+`limits.page_timeout_s` kills that worker, records the page as a `timeout`
+reject, and starts a fresh worker; a worker that dies (out of memory, a crash
+in C code) costs only its current page (`extract_error`). The parent collects
+results per shard in input order and stages each shard when it is complete, so
+the dataset does not depend on which worker finished first or on how many
+workers there were.
+
+With `workers == 0` pages are processed in this process, without guards
+(for debugging and profiling).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
+import signal
 import sys
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 
-from corpusclean.pipeline import RunPlan, ShardResult, process_shard
+from corpusclean.ingest.files import read_page
+from corpusclean.pipeline import RunPlan, ShardResult, process_page, process_shard, stage_shard
+from corpusclean.records import Article, Reject, RejectReason
+
+_IDLE_POLL_S = 1.0
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # fork starts workers in milliseconds with trafilatura already imported; the
-    # pool is created before any thread (progress bar) starts. Elsewhere: spawn.
+    # fork starts a worker in milliseconds with trafilatura already imported; the
+    # pool starts before any thread of ours. Elsewhere (macOS, Windows): spawn.
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+def _page_result(plan: RunPlan, path: str, now: dt.datetime) -> Article | Reject:
+    raw = read_page(path, plan.config.limits.max_page_bytes)
+    return raw if isinstance(raw, Reject) else process_page(raw, plan.config, now)
+
+
+def _worker_main(conn: Connection, plan: RunPlan) -> None:
+    # The parent owns Ctrl-C: a worker must not die of SIGINT mid-page and be miscounted.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    now = dt.datetime.fromisoformat(plan.started)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path: str = job
+        try:
+            result: Article | Reject = _page_result(plan, path, now)
+        except Exception as exc:  # process_page already catches extractor errors; this is a last net
+            result = Reject(path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+        except MemoryError:
+            result = Reject(path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
+        conn.send(result)
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    job: tuple[int, int, str] | None = None  # (shard index, position, path)
+    started: float = 0.0
+
+
+@dataclass
+class _ShardBuffer:
+    size: int
+    results: dict[int, Article | Reject] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Supervisor:
+    """Hands out pages to worker processes and enforces the per-page time limit."""
+
+    def __init__(self, plan: RunPlan, workers: int, progress: Callable[[int], None] | None) -> None:
+        self.plan = plan
+        self.workers = workers
+        self.progress = progress
+        self.timeout = plan.config.limits.page_timeout_s
+        self.ctx = _context()
+        self.pool: list[_Worker] = []
+        self.jobs = [(s.index, i, p) for s in plan.shards for i, p in enumerate(s.paths)]
+        self.next_job = 0
+        self.buffers = {s.index: _ShardBuffer(len(s.paths)) for s in plan.shards}
+        self.results: list[ShardResult] = []
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.ctx.Pipe()
+        process = self.ctx.Process(target=_worker_main, args=(child, self.plan), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _dispatch(self, worker: _Worker) -> None:
+        if self.next_job >= len(self.jobs):
+            worker.job = None
+            return
+        worker.job = self.jobs[self.next_job]
+        self.next_job += 1
+        worker.started = time.monotonic()
+        worker.conn.send(worker.job[2])
+
+    def _record(self, job: tuple[int, int, str], result: Article | Reject, seconds: float) -> None:
+        shard_index, position, _path = job
+        buffer = self.buffers[shard_index]
+        buffer.results[position] = result
+        buffer.seconds += seconds
+        if self.progress is not None:
+            self.progress(1)
+        if len(buffer.results) == buffer.size:
+            ordered = [buffer.results[i] for i in range(buffer.size)]
+            shard = self.plan.shards[shard_index]
+            self.results.append(stage_shard(self.plan, shard, ordered, buffer.seconds))
+            del self.buffers[shard_index]
+
+    def _replace(self, worker: _Worker, reason: RejectReason, detail: str) -> _Worker:
+        assert worker.job is not None
+        self._record(worker.job, Reject(worker.job[2], reason, detail), time.monotonic() - worker.started)
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        fresh = self._spawn()
+        self._dispatch(fresh)
+        return fresh
+
+    def run(self) -> list[ShardResult]:
+        try:
+            for _ in range(min(self.workers, len(self.jobs))):
+                worker = self._spawn()
+                self.pool.append(worker)
+                self._dispatch(worker)
+            while any(w.job is not None for w in self.pool):
+                self._step()
+        finally:
+            self._shutdown()
+        return self.results
+
+    def _step(self) -> None:
+        busy = [w for w in self.pool if w.job is not None]
+        now = time.monotonic()
+        deadline = min(w.started + self.timeout for w in busy)
+        ready = wait([w.conn for w in busy], timeout=max(0.0, min(deadline - now, _IDLE_POLL_S)))
+        for i, worker in enumerate(self.pool):
+            if worker.job is None:
+                continue
+            if worker.conn in ready:
+                try:
+                    result = worker.conn.recv()
+                except (EOFError, OSError):
+                    code = worker.process.exitcode if worker.process.is_alive() is False else None
+                    detail = f"worker process died (exit code {code}) while extracting this page"
+                    self.pool[i] = self._replace(worker, RejectReason.EXTRACT_ERROR, detail)
+                    continue
+                job = worker.job
+                self._record(job, result, time.monotonic() - worker.started)
+                self._dispatch(worker)
+            elif time.monotonic() - worker.started > self.timeout:
+                detail = f"extraction took over {self.timeout:g} s; the worker was stopped"
+                self.pool[i] = self._replace(worker, RejectReason.TIMEOUT, detail)
+
+    def _shutdown(self) -> None:
+        for worker in self.pool:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self.pool:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
 
 
 def run_shards(plan: RunPlan, progress: Callable[[int], None] | None = None) -> list[ShardResult]:
     """Process every shard; `progress(n)` is called as n more pages are done."""
-    workers = min(plan.config.workers, max(1, len(plan.shards)))
-    if workers == 1:
+    if plan.config.workers == 0:
         tick = (lambda: progress(1)) if progress is not None else None
         return [process_shard(plan, shard, tick) for shard in plan.shards]
-    results = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        futures = [pool.submit(process_shard, plan, shard) for shard in plan.shards]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            if progress is not None:
-                progress(result.pages)
-    return results
+    if not plan.shards:
+        return []
+    return Supervisor(plan, plan.config.workers, progress).run()
+

@@ -27,6 +27,14 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _SPACE = re.compile(r"\s+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# Where a date sits inside a longer line ("Posted on March 3, 2025 by ..."): the
+# date-shaped parts, tried in turn when the whole line does not parse.
+_DATE_PARTS = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[./]\s?\d{1,2}[./]\s?\d{4}"
+    r"|\d{1,2}\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?\s+(?:de\s+)?\d{4}"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+)
 _DATEPARSER_SETTINGS = {
     "TIMEZONE": "UTC",
     "TO_TIMEZONE": "UTC",
@@ -123,10 +131,10 @@ def parse_published(raw: str | None, language: str | None, now: dt.datetime) -> 
         if not _YEAR.search(raw):
             return None  # "3 hours ago": relative to a crawl time we do not know
         languages = [language, "en"] if language and language != "en" else ["en"]
-        try:
-            parsed = dateparser.parse(raw, languages=languages, settings=_DATEPARSER_SETTINGS)  # type: ignore[arg-type]
-        except (ValueError, OverflowError, TypeError):
-            parsed = None
+        for candidate in [raw, *_DATE_PARTS.findall(raw)]:
+            parsed = _dateparser(candidate, languages)
+            if parsed is not None:
+                break
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -135,6 +143,14 @@ def parse_published(raw: str | None, language: str | None, now: dt.datetime) -> 
     if parsed < EARLIEST_PUBLISHED or parsed > now + FUTURE_SLACK:
         return None
     return parsed
+
+
+def _dateparser(text: str, languages: list[str]) -> dt.datetime | None:
+    try:
+        result = dateparser.parse(text, languages=languages, settings=_DATEPARSER_SETTINGS)
+    except (ValueError, OverflowError, TypeError, RecursionError):
+        return None
+    return result if isinstance(result, dt.datetime) else None
 
 
 def detect_language(text: str, declared: str | None) -> str:

@@ -26,6 +26,7 @@ from corpusclean import __version__
 from corpusclean.config import BuildConfig
 from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
 from corpusclean.extract.html import extract_html
+from corpusclean.extract.sanity import main_content_problem
 from corpusclean.extract.textdump import clean_dump
 from corpusclean.ingest.files import expand_inputs, read_page
 from corpusclean.ingest.sniff import Decoded, decode, looks_binary, sniff_type
@@ -147,6 +148,8 @@ def process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article
     if words < config.extract.min_words:
         detail = f"{words} words, under the minimum of {config.extract.min_words}"
         return _reject(raw, RejectReason.TOO_SHORT, detail, source_type)
+    if problem := main_content_problem(extraction.text, config.extract.min_words):
+        return _reject(raw, RejectReason.NO_MAIN_CONTENT, problem, source_type)
     return _to_article(raw, extraction, source_type, words, config, now)
 
 
@@ -241,20 +244,27 @@ def _rejects_table(rejects: list[Reject]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=_reject_schema())
 
 
-def process_shard(
-    plan: RunPlan, shard: Shard, on_page: Callable[[], None] | None = None
-) -> ShardResult:
-    """Read and extract every page of one shard; stage candidates and rejects as Parquet."""
+def process_shard(plan: RunPlan, shard: Shard, on_page: Callable[[], None] | None = None) -> ShardResult:
+    """Read and extract every page of one shard in this process; stage the results.
+
+    No time guard here: the CLI runs pages through executor.Supervisor, which can
+    kill a page that hangs. This is the in-process path (Prefect tasks, debugging).
+    """
     start = time.perf_counter()
     now = dt.datetime.fromisoformat(plan.started)
-    articles: list[Article] = []
-    rejects: list[Reject] = []
+    results: list[Article | Reject] = []
     for path in shard.paths:
         raw = read_page(path, plan.config.limits.max_page_bytes)
-        result = raw if isinstance(raw, Reject) else process_page(raw, plan.config, now)
-        (rejects if isinstance(result, Reject) else articles).append(result)  # type: ignore[arg-type]
+        results.append(raw if isinstance(raw, Reject) else process_page(raw, plan.config, now))
         if on_page is not None:
             on_page()
+    return stage_shard(plan, shard, results, time.perf_counter() - start)
+
+
+def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject], seconds: float) -> ShardResult:
+    """Write one shard's results (in input order) as staging Parquet: candidates and rejects."""
+    articles = [r for r in results if isinstance(r, Article)]
+    rejects = [r for r in results if isinstance(r, Reject)]
     folder = plan.staging / "shards"
     folder.mkdir(parents=True, exist_ok=True)
     cand_path = folder / f"candidates-{shard.index:05d}.parquet"
@@ -269,7 +279,7 @@ def process_shard(
         rejects=len(rejects),
         candidates_path=str(cand_path),
         rejects_path=str(rej_path),
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
     )
 
 
@@ -356,7 +366,9 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pipeline_version": __version__,
         "config_fingerprint": plan.config.fingerprint(),
-        "schemas": {t: arrow_schema(t).metadata[b"corpusclean.schema"].decode() for t in ("articles", "duplicates", "rejects")},
+        "schemas": {
+            t: arrow_schema(t).metadata[b"corpusclean.schema"].decode() for t in ("articles", "duplicates", "rejects")
+        },
         "counts": {
             "pages": summary.pages,
             "kept": summary.kept,

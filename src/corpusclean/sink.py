@@ -64,7 +64,7 @@ def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes:
     """Write one Parquet file of a declared table (checked against its schema); returns rows."""
     check_table(table_name, table)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = table.num_rows
+    rows: int = table.num_rows
     per_row = max(1, table.nbytes // rows) if rows else 1
     row_group_rows = max(1, row_group_bytes // per_row)
     pq.write_table(

@@ -31,6 +31,9 @@ NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
         ("2025-06-03T10:22:00Z", "en", dt.datetime(2025, 6, 3, 10, 22, tzinfo=dt.UTC)),
         ("3. Juni 2025", "de", dt.datetime(2025, 6, 3, tzinfo=dt.UTC)),
         ("14 de mayo de 2025", "es", dt.datetime(2025, 5, 14, tzinfo=dt.UTC)),
+        ("Posted on March 3, 2025 by Mara Lindqvist", "en", dt.datetime(2025, 3, 3, tzinfo=dt.UTC)),
+        ("Updated: 14.04.2025, 10:12", "de", dt.datetime(2025, 4, 14, tzinfo=dt.UTC)),
+        ("Publicado el 14 de mayo de 2025 a las 10:12", "es", dt.datetime(2025, 5, 14, tzinfo=dt.UTC)),
     ],
 )
 def test_dates_parse_to_utc(raw: str, language: str, expected: dt.datetime) -> None:
@@ -39,7 +42,17 @@ def test_dates_parse_to_utc(raw: str, language: str, expected: dt.datetime) -> N
 
 @pytest.mark.parametrize(
     "raw",
-    ["2025", "Copyright 2025", "© 2025 Daily Meridian", "March 2025", "3 hours ago", "2031-01-01", "1899-05-01", "", None],
+    [
+        "2025",
+        "Copyright 2025",
+        "© 2025 Daily Meridian",
+        "March 2025",
+        "3 hours ago",
+        "2031-01-01",
+        "1899-05-01",
+        "",
+        None,
+    ],
 )
 def test_not_a_publication_date(raw: str | None) -> None:
     assert parse_published(raw, "en", NOW) is None

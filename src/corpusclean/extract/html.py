@@ -59,7 +59,7 @@ def extract_html(html: str, config: ExtractConfig, url: str | None = None) -> Ex
     )
     if doc is None:
         return Extraction(text="", input_chars=_visible_chars(html), language=declared_language(html))
-    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)  # type: ignore[call-overload]
+    meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     raw_text: str = meta.get("text") or ""
     paragraphs = [" ".join(line.split()) for line in raw_text.split("\n")]
     paragraphs = [p for p in paragraphs if p]

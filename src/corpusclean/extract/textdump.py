@@ -80,9 +80,8 @@ class LineLabel:
 class DumpCleanConfig:
     """Knobs of :func:`clean_dump`; the defaults are what the benchmark measures."""
 
-    threshold: float = 0.5  # body probability at or above which a line inside the main span is kept
-    outside_threshold: float = 0.9  # ... and outside it: stray prose (comments, teasers) must be sure
-    span_bias: float = 0.5  # probability a line must beat to extend the main span
+    threshold: float = 0.5  # body probability at which a line is neutral in the Viterbi pass
+    switch_cost: float = 3.0  # cost of switching between body and other between two lines
     max_line_chars: int = 50_000  # longer lines are minified junk, never prose
     max_lines: int = 200_000  # a page with more lines is cut here
     site_min_pages: int = 3  # a line on at least this many pages of the site is a site repeat
@@ -192,6 +191,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "next_residual",
     "block_units",
     "block_lines",
+    "block_share",
+    "units_vs_max",
 )
 N_FEATURES = len(FEATURE_NAMES)
 
@@ -282,11 +283,15 @@ def _densest_run(units: list[int], terminal: list[bool], residual: list[Residual
     return best
 
 
-def _features(page: _Page) -> FloatArray:
+IntArray = npt.NDArray[np.int64]
+
+
+def _features(page: _Page) -> tuple[FloatArray, IntArray]:
+    """Stage-1 feature rows of the content lines, and the block id of each line."""
     n = len(page.content)
     feats = np.zeros((n, N_FEATURES), dtype=np.float64)
     if n == 0:
-        return feats
+        return feats, np.zeros(0, dtype=np.int64)
     key_counts: dict[str, int] = {}
     for key in page.keys:
         key_counts[key] = key_counts.get(key, 0) + 1
@@ -294,6 +299,7 @@ def _features(page: _Page) -> FloatArray:
     has_run = run_end >= run_start
     run_units = sum(page.units[run_start : run_end + 1]) if has_run else 0
     total_units = sum(page.units) or 1
+    max_units = max(page.units) or 1
     # Consecutive non-blank lines form a block (a list, a menu, a table): its size in lines
     # and characters tells a menu from a paragraph that merely lacks blank lines.
     block_id = [0] * n
@@ -360,7 +366,9 @@ def _features(page: _Page) -> FloatArray:
         b = block_id[pos]
         row[38] = math.log1p(block_units[b])
         row[39] = math.log1p(block_lines[b])
-    return feats
+        row[40] = block_units[b] / total_units
+        row[41] = units / max_units
+    return feats, np.asarray(block_id, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,28 +386,54 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "in_run",
     "para",
     "residual",
+    "in_span",
+    "log_span_dist",
+    "after_span",
+    "block_mean",
+    "block_max",
 )
 N_CONTEXT = len(CONTEXT_NAMES)
+# Stage-1 probability a line must beat to extend the main span of the page.
+SPAN_BIAS = 0.3
+
+
+# Stage 1 sees each line with this many lines on either side: a short line between two
+# paragraphs is a subheading, the same line inside a menu is a menu item.
+WINDOW = 2
+
+
+def window_features(z: FloatArray) -> FloatArray:
+    """Rows of standardized features of lines i-WINDOW .. i+WINDOW, zero-padded at the edges."""
+    n, f = z.shape
+    padded = np.zeros((n + 2 * WINDOW, f), dtype=np.float64)
+    padded[WINDOW : WINDOW + n] = z
+    return np.hstack([padded[k : k + n] for k in range(2 * WINDOW + 1)])
 
 
 @dataclass(frozen=True, slots=True)
 class LineModel:
-    """Two logistic regressions over standardized features; see benchmarks/train_textdump.py."""
+    """Stage 1: a one-hidden-layer network over windowed line features; stage 2: a logistic
+    regression over stage-1 scores in context. See benchmarks/train_textdump.py."""
 
     mean1: FloatArray
     scale1: FloatArray
-    coef1: FloatArray
-    bias1: float
+    hidden_w: FloatArray  # (features * (2 * WINDOW + 1), hidden)
+    hidden_b: FloatArray
+    out_w: FloatArray
+    out_b: float
     mean2: FloatArray
     scale2: FloatArray
     coef2: FloatArray
     bias2: float
 
     def stage1(self, feats: FloatArray) -> FloatArray:
-        z: FloatArray = ((feats - self.mean1) / self.scale1) @ self.coef1 + self.bias1
+        """Stage-1 logits, one per line."""
+        x = window_features((feats - self.mean1) / self.scale1)
+        z: FloatArray = np.tanh(x @ self.hidden_w + self.hidden_b) @ self.out_w + self.out_b
         return z
 
     def stage2(self, context: FloatArray) -> FloatArray:
+        """Body probabilities, one per line."""
         z: FloatArray = ((context - self.mean2) / self.scale2) @ self.coef2 + self.bias2
         return _sigmoid(z)
 
@@ -407,10 +441,13 @@ class LineModel:
         return {
             "features": list(FEATURE_NAMES),
             "context": list(CONTEXT_NAMES),
+            "window": WINDOW,
             "mean1": self.mean1.tolist(),
             "scale1": self.scale1.tolist(),
-            "coef1": self.coef1.tolist(),
-            "bias1": self.bias1,
+            "hidden_w": self.hidden_w.tolist(),
+            "hidden_b": self.hidden_b.tolist(),
+            "out_w": self.out_w.tolist(),
+            "out_b": self.out_b,
             "mean2": self.mean2.tolist(),
             "scale2": self.scale2.tolist(),
             "coef2": self.coef2.tolist(),
@@ -419,16 +456,27 @@ class LineModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LineModel:
-        if tuple(data["features"]) != FEATURE_NAMES or tuple(data["context"]) != CONTEXT_NAMES:
+        same = (
+            tuple(data["features"]) == FEATURE_NAMES
+            and tuple(data["context"]) == CONTEXT_NAMES
+            and data["window"] == WINDOW
+        )
+        if not same:
             raise ValueError("model.json was trained on other features; retrain with benchmarks/train_textdump.py")
+
+        def arr(key: str) -> FloatArray:
+            return np.asarray(data[key], dtype=np.float64)
+
         return cls(
-            mean1=np.asarray(data["mean1"], dtype=np.float64),
-            scale1=np.asarray(data["scale1"], dtype=np.float64),
-            coef1=np.asarray(data["coef1"], dtype=np.float64),
-            bias1=float(data["bias1"]),
-            mean2=np.asarray(data["mean2"], dtype=np.float64),
-            scale2=np.asarray(data["scale2"], dtype=np.float64),
-            coef2=np.asarray(data["coef2"], dtype=np.float64),
+            mean1=arr("mean1"),
+            scale1=arr("scale1"),
+            hidden_w=arr("hidden_w"),
+            hidden_b=arr("hidden_b"),
+            out_w=arr("out_w"),
+            out_b=float(data["out_b"]),
+            mean2=arr("mean2"),
+            scale2=arr("scale2"),
+            coef2=arr("coef2"),
             bias2=float(data["bias2"]),
         )
 
@@ -445,8 +493,29 @@ def shipped_model() -> LineModel:
     return LineModel.from_json(json.loads(blob))
 
 
-def context_features(logits: FloatArray, feats: FloatArray) -> FloatArray:
-    """Stage-2 inputs: a line's stage-1 score next to its neighbours' (body lines come in runs)."""
+def _best_span(gain: FloatArray) -> tuple[int, int]:
+    """Maximum-sum contiguous segment of `gain` (Kadane); (0, -1) when every gain is negative."""
+    best = (0, -1)
+    best_sum = 0.0
+    total = 0.0
+    start = 0
+    for pos, g in enumerate(gain.tolist()):
+        total += g
+        if total <= 0.0:
+            total = 0.0
+            start = pos + 1
+        elif total > best_sum:
+            best_sum = total
+            best = (start, pos)
+    return best
+
+
+def context_features(logits: FloatArray, feats: FloatArray, blocks: IntArray) -> FloatArray:
+    """Stage-2 inputs: a line's stage-1 score next to its neighbours', its block's and its span's.
+
+    Body lines come in runs and whole blocks, and an article is one stretch of the page, so
+    the main span of stage-1 scores tells the article from stray prose (comments, teasers).
+    """
     n = logits.shape[0]
     probs = _sigmoid(logits)
     padded = np.concatenate([np.zeros(3), probs, np.zeros(3)])
@@ -464,13 +533,28 @@ def context_features(logits: FloatArray, feats: FloatArray) -> FloatArray:
     ctx[:, 8] = feats[:, FEATURE_NAMES.index("in_run")]
     ctx[:, 9] = feats[:, FEATURE_NAMES.index("para_block")]
     ctx[:, 10] = feats[:, FEATURE_NAMES.index("residual")]
+    weight = feats[:, FEATURE_NAMES.index("log_units")]
+    lo, hi = _best_span((probs - SPAN_BIAS) * weight)
+    positions = np.arange(n)
+    if hi >= lo:
+        ctx[:, 11] = (positions >= lo) & (positions <= hi)
+        dist = np.where(positions < lo, lo - positions, np.where(positions > hi, positions - hi, 0))
+        ctx[:, 12] = np.log1p(dist)
+        ctx[:, 13] = positions > hi
+    sums = np.bincount(blocks, weights=probs)
+    counts = np.bincount(blocks)
+    ctx[:, 14] = (sums / np.maximum(counts, 1))[blocks]
+    block_max = np.zeros(counts.shape[0])
+    np.maximum.at(block_max, blocks, probs)
+    ctx[:, 15] = block_max[blocks]
     return ctx
 
 
-def page_features(text: str, config: DumpCleanConfig = DEFAULT_CONFIG) -> tuple[list[str], FloatArray]:
-    """The non-blank lines of a dump and their stage-1 feature rows (for training)."""
+def page_features(text: str, config: DumpCleanConfig = DEFAULT_CONFIG) -> tuple[list[str], FloatArray, IntArray]:
+    """The non-blank lines of a dump, their stage-1 feature rows and block ids (for training)."""
     page = _split_page(text, config)
-    return [page.lines[i] for i in page.content], _features(page)
+    feats, blocks = _features(page)
+    return [page.lines[i] for i in page.content], feats, blocks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,8 +693,8 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
         empty = _Header(None, (), None, None, None, None)
         return _Decision(page, np.zeros(0), [], [], empty)
     model = shipped_model()
-    feats = _features(page)
-    probs = model.stage2(context_features(model.stage1(feats), feats))
+    feats, blocks = _features(page)
+    probs = model.stage2(context_features(model.stage1(feats), feats, blocks))
     body = _select_body(page, probs, config)
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
     if site_lines is not None:
@@ -637,31 +721,37 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
 
 
 def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> list[bool]:
-    """Keep the lines of the main body span, plus lines outside it the model is sure about.
+    """Body/other labels by a two-state Viterbi pass over the lines.
 
-    An article is one contiguous stretch of the page; comments and teaser lists are prose too,
-    but they sit apart from it. The span is the maximum-sum segment of (p - span_bias) with
-    lines weighted by length (log), so a long run of confident lines wins over a short one.
+    Each line votes with its log-odds (scaled by the log of its length, so a long confident
+    paragraph outweighs a stray short line) and every switch between body and other costs
+    `switch_cost`: an article is a few long stretches, not a scatter of single lines.
     """
     n = len(page.content)
-    best = (0, -1)
-    best_sum = 0.0
-    total = 0.0
-    start = 0
+    p = np.clip(probs, 1e-4, 1 - 1e-4)
+    weight = np.log2(2.0 + np.asarray(page.units, dtype=np.float64))
+    gain = (np.log(p / (1 - p)) - math.log(config.threshold / (1 - config.threshold))) * weight
+    cost = config.switch_cost
+    # score[s]: best total with the current line in state s (0 other, 1 body).
+    other, body_score = 0.0, -cost
+    back: list[tuple[int, int]] = []
     for pos in range(n):
-        total += (float(probs[pos]) - config.span_bias) * math.log2(2 + page.units[pos])
-        if total <= 0.0:
-            total = 0.0
-            start = pos + 1
-        elif total > best_sum:
-            best_sum = total
-            best = (start, pos)
-    lo, hi = best
-    body: list[bool] = []
-    for pos in range(n):
-        cut = config.threshold if lo <= pos <= hi else config.outside_threshold
-        body.append(bool(probs[pos] >= cut) and page.residual[pos] is None)
-    return body
+        g = float(gain[pos])
+        from_other_to_body = other - cost
+        stay_body = body_score
+        prev_for_body = 1 if stay_body >= from_other_to_body else 0
+        new_body = max(stay_body, from_other_to_body) + g
+        from_body_to_other = body_score - cost
+        prev_for_other = 0 if other >= from_body_to_other else 1
+        new_other = max(other, from_body_to_other)
+        back.append((prev_for_other, prev_for_body))
+        other, body_score = new_other, new_body
+    state = 1 if body_score > other else 0
+    labels = [False] * n
+    for pos in range(n - 1, -1, -1):
+        labels[pos] = state == 1
+        state = back[pos][state]
+    return [labels[pos] and page.residual[pos] is None for pos in range(n)]
 
 
 def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:

@@ -79,7 +79,9 @@ def build_report(
             "rejects": summary.rejects,
             "skipped_files": summary.skipped_files,
         },
-        "source_types": _distribution(pl.concat([candidates.select("source_type"), rejects.select("source_type")]), "source_type"),
+        "source_types": _distribution(
+            pl.concat([candidates.select("source_type"), rejects.select("source_type")]), "source_type"
+        ),
         "languages": _distribution(kept, "language"),
         "sites": _distribution(kept, "domain"),
         "field_completeness": _completeness(kept),

@@ -1,0 +1,52 @@
+"""The supervisor: a page that hangs or kills its worker costs that page only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from corpusclean import executor
+from corpusclean.config import BuildConfig, Limits
+from corpusclean.pipeline import finalize_run, plan_run, process_page
+from corpusclean.records import Article, RawPage, Reject
+
+BODY = " ".join(["Kremlin spokesman Dmitry Peskov said on Tuesday that talks were important."] * 8)
+
+
+def _hostile_process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article | Reject:
+    if b"HANG" in raw.data:
+        time.sleep(60)
+    if b"CRASH" in raw.data:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_page(raw, config, now)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_hanging_and_crashing_pages_become_rejects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(executor, "process_page", _hostile_process_page)  # inherited by forked workers
+    pages = tmp_path / "in"
+    pages.mkdir()
+    for i in range(6):
+        (pages / f"ok-{i}.txt").write_text(f"Story {i}\n\n{BODY} Number {i}.\n")
+    (pages / "hang.txt").write_text(f"HANG\n\n{BODY}\n")
+    (pages / "crash.txt").write_text(f"CRASH\n\n{BODY}\n")
+    config = BuildConfig(workers=workers, shard_size=3, limits=Limits(page_timeout_s=1.0))
+    plan = plan_run([str(pages)], tmp_path / "out", config)
+    start = time.monotonic()
+    results = executor.run_shards(plan)
+    assert time.monotonic() - start < 20
+    summary = finalize_run(plan, results)
+    assert summary.kept == 6
+    assert summary.rejects == {"extract_error": 1, "timeout": 1}
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects" / "*.parquet")
+    reasons = dict(zip(rejects["source_path"], rejects["reason"], strict=True))
+    assert reasons == {str(pages / "hang.txt"): "timeout", str(pages / "crash.txt"): "extract_error"}
+    assert "worker process died" in rejects.filter(pl.col("reason") == "extract_error")["detail"][0]
