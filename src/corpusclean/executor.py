@@ -17,6 +17,7 @@ With `workers == 0` pages are processed in this process, without guards
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import signal
@@ -171,10 +172,8 @@ class Supervisor:
 
     def _shutdown(self) -> None:
         for worker in self.pool:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)
-            except (OSError, ValueError):
-                pass
         for worker in self.pool:
             worker.process.join(timeout=2)
             if worker.process.is_alive():
