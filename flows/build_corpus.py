@@ -12,9 +12,16 @@ import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.futures import as_completed
 
 from corpusclean.config import load_config
+from corpusclean.errors import QualityGateError
 from corpusclean.pipeline import (
     RunPlan,
     RunSummary,
@@ -72,7 +79,11 @@ def build_corpus(
         logger.info("%s: %d pages in %d shards", plan.run_id, plan.pages, len(plan.shards))
         t_extract = time.perf_counter()
         futures = process_shard_task.map(unmapped(plan), list(plan.shards))
-        results = [f.result() for f in futures]
+        progress_id = create_progress_artifact(progress=0.0, description=f"Shards of {plan.run_id} done")
+        results = []
+        for future in as_completed(list(futures)):
+            results.append(future.result())
+            update_progress_artifact(progress_id, progress=100.0 * len(results) / max(1, len(plan.shards)))
         summary = finalize_task(plan, results, time.perf_counter() - t_extract)
     summary = dataclasses.replace(summary, seconds=round(time.perf_counter() - start, 3))
     logger.info(
@@ -83,4 +94,7 @@ def build_corpus(
         summary.reject_total,
     )
     _publish(summary)
+    if summary.status == "failed":
+        # Fails the flow run; the tables are in quarantine/ and the dataset is unchanged.
+        raise QualityGateError(f"{summary.run_id} broke quality gates: " + "; ".join(summary.gate_failures))
     return summary

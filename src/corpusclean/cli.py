@@ -69,6 +69,11 @@ def build_command(
     except CorpusCleanError as exc:
         raise click.ClickException(str(exc)) from exc
     _print_summary(summary)
+    if summary.status == "failed":
+        click.echo("quality gates failed; the run's tables are in quarantine/, the dataset is unchanged:", err=True)
+        for failure in summary.gate_failures:
+            click.echo(f"  - {failure}", err=True)
+        sys.exit(3)
 
 
 def _build_local(inputs: tuple[str, ...], out: str, config: object, quiet: bool) -> RunSummary:
@@ -101,6 +106,62 @@ def _build_with_prefect(
     return build_corpus(list(inputs), out, config_path=config_path, workers=workers, shard_size=shard_size)
 
 
+@main.command("show")
+@click.argument("out", type=click.Path(file_okay=False, exists=True))
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, help="Rows per table.")
+def show_command(out: str, limit: int) -> None:
+    """Print what the dataset in OUT holds: articles, duplicates and rejects."""
+    import polars as pl
+
+    root = Path(out)
+    files = sorted((root / "articles").glob("**/*.parquet"))
+    if not files:
+        raise click.ClickException(f"{out} holds no articles yet (run `corpusclean build ... --out {out}`)")
+    articles = pl.scan_parquet(files, hive_partitioning=False)
+    cols = ["published", "language", "site_name", "word_count", "title"]
+    frame = articles.select(cols).sort(["published", "title"], nulls_last=True).collect()
+    click.echo(f"articles: {frame.height}")
+    for published, lang, site, words, title in frame.head(limit).iter_rows():
+        day = published.date().isoformat() if published else "----------"
+        click.echo(f"  {day}  {lang:<3} {str(site or '-')[:22]:<22} {words:>6} words  {str(title or '-')[:70]}")
+    for table, fields in (("duplicates", ["source_path", "kind", "duplicate_of"]), ("rejects", ["source_path", "reason"])):
+        parts = sorted((root / table).glob("*.parquet"))
+        rows = pl.read_parquet(parts).select(fields) if parts else pl.DataFrame()
+        click.echo(f"{table}: {rows.height}")
+        for row in rows.head(limit).iter_rows():
+            click.echo("  " + "  ".join(str(v) for v in row))
+
+
+@main.command("report")
+@click.argument("out", type=click.Path(file_okay=False, exists=True))
+@click.option("--run", "run_ids", multiple=True, help="Only this run (repeatable) [default: all runs].")
+@click.option("--compare", nargs=2, metavar="RUN_A RUN_B", help="Show how RUN_B drifted from RUN_A.")
+@click.option("--to", "to", type=click.Path(file_okay=False), help="Write report.{json,md,html} here.")
+def report_command(out: str, run_ids: tuple[str, ...], compare: tuple[str, str] | None, to: str | None) -> None:
+    """Build the quality report of the dataset in OUT (all runs, or --run), or compare two runs."""
+    from corpusclean.quality.report import compare as compare_reports
+    from corpusclean.quality.report import dataset_report, render_markdown, write_report
+
+    root = Path(out)
+    known = {m["run_id"] for m in runs(root)}
+    for run_id in (*run_ids, *(compare or ())):
+        if run_id not in known:
+            raise click.ClickException(f"no run {run_id!r} in {out}; `corpusclean runs {out}` lists them")
+    try:
+        if compare:
+            a, b = (dataset_report(root, [r]) for r in compare)
+            click.echo(compare_reports(a, b, *compare), nl=False)
+            return
+        report = dataset_report(root, run_ids)
+    except CorpusCleanError as exc:
+        raise click.ClickException(str(exc)) from exc
+    title = f"corpusclean dataset {out}" + (f" (runs {', '.join(run_ids)})" if run_ids else "")
+    folder = Path(to) if to else root / "reports" / ("dataset" if not run_ids else "-".join(run_ids) + "-recomputed")
+    write_report(report, folder, title)
+    click.echo(render_markdown(report, title))
+    click.echo(f"written: {folder}/report.html", err=True)
+
+
 @main.command("runs")
 @click.argument("out", type=click.Path(file_okay=False, exists=True))
 def runs_command(out: str) -> None:
@@ -110,8 +171,8 @@ def runs_command(out: str) -> None:
         dups = sum(c["duplicates"].values())
         rej = sum(c["rejects"].values())
         click.echo(
-            f"{manifest['run_id']}  {manifest['finished']}  pages {c['pages']}  kept {c['kept']}  "
-            f"duplicates {dups}  rejected {rej}"
+            f"{manifest['run_id']}  {manifest['finished']}  {manifest.get('status', 'committed'):<9}  "
+            f"pages {c['pages']}  kept {c['kept']}  duplicates {dups}  rejected {rej}"
         )
 
 

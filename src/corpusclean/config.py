@@ -40,9 +40,21 @@ class ExtractConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class Gates:
+    """Quality gates; None disables a gate. A run that breaks one is committed to quarantine/, not articles/."""
+
+    max_reject_rate: float | None = None  # e.g. 0.05: more than 5% of pages rejected
+    max_duplicate_rate: float | None = None
+    min_kept: int | None = None
+    min_median_words: int | None = None  # e.g. 80
+    min_date_completeness: float | None = None  # e.g. 0.6: published known for 60% of articles
+
+
+@dataclass(frozen=True, slots=True)
 class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
+    gates: Gates = field(default_factory=Gates)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     shard_size: int = 200  # pages per unit of work (one process task, one Prefect task)
     workers: int = 1  # supervised extraction processes; 0 runs in this process, without guards
@@ -96,10 +108,11 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> BuildConfig
             raise ConfigError(f"cannot read config {path}: {exc}") from exc
     limits = _section(Limits, raw.pop("limits", {}), "limits")
     extract = _section(ExtractConfig, raw.pop("extract", {}), "extract")
+    gates = _section(Gates, raw.pop("gates", {}), "gates")
     if "include" in raw:
         raw["include"] = tuple(raw["include"])
     top = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return BuildConfig(limits=limits, extract=extract, **{**raw, **top})
+        return BuildConfig(limits=limits, extract=extract, gates=gates, **{**raw, **top})
     except TypeError as exc:
         raise ConfigError(f"bad config: {exc}") from exc

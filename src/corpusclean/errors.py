@@ -30,3 +30,7 @@ class DatasetLockedError(DatasetError):
 
 class ConfigError(CorpusCleanError):
     """A configuration value is out of range or inconsistent."""
+
+
+class QualityGateError(CorpusCleanError):
+    """A run broke a configured quality gate; its tables were quarantined, the dataset is unchanged."""

@@ -34,10 +34,10 @@ from corpusclean.records import Article, Reject, RejectReason
 _IDLE_POLL_S = 1.0
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.DefaultContext:
     # fork starts a worker in milliseconds with trafilatura already imported; the
     # pool starts before any thread of ours. Elsewhere (macOS, Windows): spawn.
-    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # type: ignore[return-value]
 
 
 def _page_result(plan: RunPlan, path: str, now: dt.datetime) -> Article | Reject:

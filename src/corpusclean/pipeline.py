@@ -42,11 +42,14 @@ from corpusclean.normalize import (
     site_name_from,
     word_count,
 )
-from corpusclean.quality.report import build_report, write_report
+from corpusclean.quality.gates import evaluate
+from corpusclean.quality.metrics import compute_report
+from corpusclean.quality.report import tables_in, write_report
 from corpusclean.records import Article, Extraction, RawPage, Reject, RejectReason, SourceType
 from corpusclean.schema import arrow_schema
 from corpusclean.sink import (
     MANIFESTS,
+    QUARANTINE,
     STAGING,
     Move,
     commit,
@@ -59,7 +62,7 @@ from corpusclean.sink import (
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 RUN_COLUMNS = ("run_id", "pipeline_version")
 # Staging-only columns kept next to each candidate article for the quality report.
-_EXTRA_FIELDS = [pa.field("input_chars", pa.int64(), nullable=False), pa.field("removed_lines", pa.list_(pa.string()))]
+_EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class RunSummary:
     skipped_files: int
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    status: str = "committed"  # or "failed": a quality gate broke, the data is in quarantine/
+    gate_failures: tuple[str, ...] = ()
 
     @property
     def duplicate_total(self) -> int:
@@ -163,13 +168,14 @@ def _to_article(
         language = "und"
     digest = content_hash(ex.text)
     domain = domain_of(url)
+    published = parse_published(ex.published, language, now)
     return Article(
         id=article_id(url, digest),
         text=ex.text,
         title=clean_field(ex.title, limits),
         subtitle=clean_field(ex.subtitle, limits),
         authors=clean_list(ex.authors, limits),
-        published=parse_published(ex.published, language, now),
+        published=published,
         section=clean_field(ex.section, limits),
         source_agency=clean_field(ex.source_agency, limits),
         site_name=clean_field(site_name_from(ex, domain), limits),
@@ -182,8 +188,9 @@ def _to_article(
         source_path=raw.source_path,
         source_type=source_type.value,
         content_hash=digest,
-        input_chars=ex.input_chars,
+        source_chars=max(ex.input_chars, len(ex.text)),
         removed_lines=ex.removed_lines[:200],
+        published_dropped=clean_field(ex.published, limits) if ex.published and published is None else None,
     )
 
 
@@ -318,50 +325,60 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     t_dedup = time.perf_counter()
 
     staging = plan.staging
-    moves: list[Move] = []
     row_group = plan.config.row_group_bytes
-    articles_files: list[dict[str, Any]] = []
+    staged: list[tuple[str, int]] = []
     kept = kept.with_columns(_month(pl.col("published")).alias("month"))
     for (language, month), part in kept.group_by(["language", "month"], maintain_order=True):
         rel = f"articles/language={language}/month={month}/part-{plan.run_id}.parquet"
         rows = write_parquet("articles", _with_run_columns(part, plan.run_id, "articles"), staging / rel, row_group)
-        moves.append(Move(rel, rel))
-        articles_files.append({"path": rel, "rows": rows})
-    articles_files.sort(key=lambda f: f["path"])
-    other_files = []
+        staged.append((rel, rows))
     for table, df in (("duplicates", duplicates), ("rejects", rejects)):
         rel = f"{table}/part-{plan.run_id}.parquet"
-        rows = write_parquet(table, _with_run_columns(df, plan.run_id, table), staging / rel, row_group)
-        moves.append(Move(rel, rel))
-        other_files.append({"path": rel, "rows": rows})
+        staged.append((rel, write_parquet(table, _with_run_columns(df, plan.run_id, table), staging / rel, row_group)))
+    staged.sort()
     t_write = time.perf_counter()
 
+    stage_seconds = {
+        "extract": round(extract_seconds, 3),
+        "dedup": round(t_dedup - t0, 3),
+        "write": round(t_write - t_dedup, 3),
+    }
+    # The report is computed from the staged files, the same tables readers will see.
+    tables = tables_in(staging, extras=[Path(r.candidates_path) for r in results])
+    report = compute_report(dataclasses.replace(tables, run_ids=(plan.run_id,), stage_seconds=stage_seconds))
+    counts = report["counts"]
+    if counts["pages"] != plan.pages:
+        raise AssertionError(f"accounting broken: {counts} for {plan.pages} pages")  # a bug, never bad input
+    failures = evaluate(report, plan.config.gates)
+    status = "failed" if failures else "committed"
+    report["gates"] = {"status": "failed" if failures else "passed", "failures": failures}
+    stage_seconds["report"] = round(time.perf_counter() - t_write, 3)
+    report["stage_seconds"] = stage_seconds
+    report_dir = f"reports/{plan.run_id}"
+    names = write_report(report, staging / report_dir, f"corpusclean run {plan.run_id}")
+
+    # A run that breaks a gate is committed to quarantine/, where no reader or later run looks.
+    prefix = f"{QUARANTINE}/{plan.run_id}/" if failures else ""
+    moves = [Move(rel, prefix + rel) for rel, _ in staged]
+    moves += [Move(f"{report_dir}/{name}", f"{report_dir}/{name}") for name in names]
     summary = RunSummary(
         run_id=plan.run_id,
         root=plan.root,
         pages=plan.pages,
-        kept=kept.height,
-        duplicates=dict(sorted(duplicates.group_by("kind").len().iter_rows())),
-        rejects=dict(sorted(rejects.group_by("reason").len().iter_rows())),
+        kept=counts["kept"],
+        duplicates=counts["duplicates"],
+        rejects=counts["rejects"],
         skipped_files=plan.skipped_files,
         seconds=0.0,
-        stage_seconds={
-            "extract": round(extract_seconds, 3),
-            "dedup": round(t_dedup - t0, 3),
-            "write": round(t_write - t_dedup, 3),
-        },
+        stage_seconds=stage_seconds,
+        status=status,
+        gate_failures=tuple(failures),
     )
-    if summary.kept + summary.duplicate_total + summary.reject_total != plan.pages:
-        raise AssertionError(f"accounting broken: {summary}")  # a bug, never bad input
-    report = build_report(plan, summary, kept, duplicates, rejects, candidates)
-    report_rels = write_report(report, staging, plan.run_id)
-    moves += [Move(rel, rel) for rel in report_rels]
-    stage_seconds = {**summary.stage_seconds, "report": round(time.perf_counter() - t_write, 3)}
-    summary = dataclasses.replace(summary, stage_seconds=stage_seconds)
     manifest = {
         "run_id": plan.run_id,
         "sequence": plan.sequence,
-        "status": "committed",
+        "status": status,
+        "gate_failures": failures,
         "started": plan.started,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "pipeline_version": __version__,
@@ -369,14 +386,9 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         "schemas": {
             t: arrow_schema(t).metadata[b"corpusclean.schema"].decode() for t in ("articles", "duplicates", "rejects")
         },
-        "counts": {
-            "pages": summary.pages,
-            "kept": summary.kept,
-            "duplicates": summary.duplicates,
-            "rejects": summary.rejects,
-            "skipped_files": summary.skipped_files,
-        },
-        "files": {"articles": articles_files, "other": other_files, "reports": report_rels},
+        "counts": {**counts, "skipped_files": plan.skipped_files},
+        "files": [{"path": prefix + rel, "rows": rows} for rel, rows in staged],
+        "reports": [f"{report_dir}/{name}" for name in names],
     }
     commit(root, plan.run_id, moves, manifest)
     return summary

@@ -99,8 +99,10 @@ class Article:
     source_path: str
     source_type: str
     content_hash: str
-    input_chars: int = 0
+    source_chars: int = 0
+    # Staging-only, for the quality report: never columns of articles/.
     removed_lines: tuple[str, ...] = field(default=(), compare=False)
+    published_dropped: str | None = None  # a date the page gave that failed the plausibility checks
 
 
 @dataclass(frozen=True, slots=True)

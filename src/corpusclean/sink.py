@@ -6,6 +6,7 @@ Layout of DIR:
     rejects/part-<run_id>.parquet
     reports/<run_id>/report.{json,md}
     manifests/<run_id>.json          written last: a run exists once its manifest does
+    quarantine/<run_id>/...          tables of a run that broke a quality gate (same layout)
     _staging/<run_id>/               work area, never read by consumers
     .lock                            one writer at a time
 
@@ -35,6 +36,7 @@ from corpusclean.errors import DatasetLockedError
 from corpusclean.schema import check_table
 
 STAGING = "_staging"
+QUARANTINE = "quarantine"
 MANIFESTS = "manifests"
 JOURNAL = "commit.json"
 COMPRESSION = "zstd"

@@ -223,6 +223,9 @@ def test_cli_build_prints_summary_and_rejects_missing_input(tmp_path: Path) -> N
     assert "no such file or directory" in result.output
     result = runner.invoke(main, ["runs", str(tmp_path / "d")])
     assert result.exit_code == 0 and "run-00001-" in result.output
+    result = runner.invoke(main, ["show", str(tmp_path / "d")])
+    assert result.exit_code == 0
+    assert "2025-06-03  en" in result.output and "Talks with Ukraine yield progress" in result.output
 
 
 @pytest.mark.parametrize("workers", [2])

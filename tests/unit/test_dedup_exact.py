@@ -12,8 +12,15 @@ def _candidates(rows: list[tuple[str, str, str]]) -> pl.DataFrame:
             "id": [r[1] for r in rows],
             "content_hash": [r[2] for r in rows],
             "url": [None] * len(rows),
+            "source_type": ["html"] * len(rows),
         },
-        schema={"source_path": pl.String, "id": pl.String, "content_hash": pl.String, "url": pl.String},
+        schema={
+            "source_path": pl.String,
+            "id": pl.String,
+            "content_hash": pl.String,
+            "url": pl.String,
+            "source_type": pl.String,
+        },
     )
 
 

@@ -54,5 +54,6 @@ def exact_duplicates(candidates: pl.DataFrame, index: ExistingIndex) -> tuple[pl
         pl.lit(DuplicateKind.EXACT.value).alias("kind"),
         pl.lit(1.0).alias("similarity"),
         "url",
+        "source_type",
     )
     return kept, duplicates

@@ -18,6 +18,7 @@ from corpusclean.records import Extraction
 
 _HTML_LANG = re.compile(rb"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
+_INVISIBLE = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 
 
 def _date_params() -> dict[str, Any]:
@@ -37,7 +38,7 @@ def declared_language(html: str) -> str | None:
 
 def _visible_chars(html: str) -> int:
     """Rough size of the page's text, for the boilerplate-removed ratio in reports."""
-    return len(" ".join(_TAG.sub(" ", html).split()))
+    return len(" ".join(_TAG.sub(" ", _INVISIBLE.sub(" ", html)).split()))
 
 
 def extract_html(html: str, config: ExtractConfig, url: str | None = None) -> Extraction:

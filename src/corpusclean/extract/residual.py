@@ -169,6 +169,8 @@ SOURCE_LINE = re.compile(
 _COMMENTS = re.compile(
     r"^(?:\d+\s+)?(?:comments?|responses?|replies|reactions|kommentare?|comentários?|commentaires?"
     r"|comentarios?|commenti|komentar|댓글|コメント|评论|評論)\s*(?:\(\d+\)|\d+)?\s*$"
+    r"|^\S.{0,40}\s(?:says|said|wrote|schreibt|disse|dice|dit|escreveu|escribió)\s*:$"
+    r"|^\d+\s+(?:responses?|comments?|replies|thoughts)\s+(?:to|on)\b"
     r"|^(?:leave\s+a\s+(?:comment|reply)|post\s+a\s+comment|add\s+a\s+comment|join\s+the\s+(?:conversation|discussion)"
     r"|be\s+the\s+first\s+to\s+comment|log\s+in\s+to\s+comment|show\s+comments|view\s+comments"
     r"|comment\s+via|you\s+must\s+be\s+logged\s+in|deixe\s+(?:um\s+)?(?:seu\s+)?comentário"

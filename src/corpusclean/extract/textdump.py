@@ -193,6 +193,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "block_lines",
     "block_share",
     "units_vs_max",
+    "residual_from_run",
+    "dates_from_run",
 )
 N_FEATURES = len(FEATURE_NAMES)
 
@@ -207,10 +209,20 @@ def text_units(line: str) -> int:
     return n + (CJK_WEIGHT - 1) * wide + (HANGUL_WEIGHT - 1) * hangul
 
 
+_RELATIVE_TIME = re.compile(
+    r"^(?:updated\s+|posted\s+|há\s+|hace\s+|il\s+y\s+a\s+|vor\s+)?\d{1,3}\s*"
+    r"(?:[smhd]|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|minutos?|horas?|dias?|días|minuten|stunden|tagen?"
+    r"|heures?|jours?|분|시간|일|分钟|小时|天)\.?\s*(?:ago|atrás|前|전)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def is_date_line(line: str) -> bool:
-    """True for a short line that is a date or time stamp and little else."""
+    """True for a short line that is a date or time stamp ("June 3, 2025", "5H ago") and little else."""
     if len(line) > 90:
         return False
+    if _RELATIVE_TIME.match(line):
+        return True
     match = DATE_TEXT.search(line)
     if match is None:
         return False
@@ -368,6 +380,14 @@ def _features(page: _Page) -> tuple[FloatArray, IntArray]:
         row[39] = math.log1p(block_lines[b])
         row[40] = block_units[b] / total_units
         row[41] = units / max_units
+    # Boilerplate crossed between the prose run's start and a line: a body paragraph has an
+    # inline "Related" line or two on its way, a comment has the share bar, the comment
+    # count and the commenters' date lines.
+    if has_run:
+        residual_cum = np.cumsum(feats[:, 15])
+        date_cum = np.cumsum(feats[:, 18])
+        feats[:, 42] = np.log1p(np.abs(residual_cum - residual_cum[run_start]))
+        feats[:, 43] = np.log1p(np.abs(date_cum - date_cum[run_start]))
     return feats, np.asarray(block_id, dtype=np.int64)
 
 
@@ -391,6 +411,8 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "after_span",
     "block_mean",
     "block_max",
+    "residual_from_anchor",
+    "low_from_anchor",
 )
 N_CONTEXT = len(CONTEXT_NAMES)
 # Stage-1 probability a line must beat to extend the main span of the page.
@@ -547,6 +569,13 @@ def context_features(logits: FloatArray, feats: FloatArray, blocks: IntArray) ->
     block_max = np.zeros(counts.shape[0])
     np.maximum.at(block_max, blocks, probs)
     ctx[:, 15] = block_max[blocks]
+    # The anchor is the most confident long line; what lies between it and a line (boilerplate
+    # lines, lines the model rejects) tells the article's own paragraphs from later prose.
+    anchor = int(np.argmax(probs * weight))
+    residual_cum = np.cumsum(feats[:, FEATURE_NAMES.index("residual")])
+    low_cum = np.cumsum(probs < 0.2)
+    ctx[:, 16] = np.log1p(np.abs(residual_cum - residual_cum[anchor]))
+    ctx[:, 17] = np.log1p(np.abs(low_cum - low_cum[anchor]))
     return ctx
 
 
