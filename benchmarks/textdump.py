@@ -19,9 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _textdump_eval import SPLITS, ids_in, load_gold, load_scorer, read_page  # noqa: E402  (sibling helper)
-
-from corpusclean.extract.textdump import clean_dump  # noqa: E402
+from _textdump_eval import SPLITS, ids_in, load_gold, load_scorer, read_page
+from corpusclean.extract.textdump import clean_dump
 
 
 def main() -> None:

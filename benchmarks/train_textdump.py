@@ -26,9 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _textdump_eval import ids_in, load_gold, load_scorer, read_page  # noqa: E402  (sibling helper, not a package)
-
-from corpusclean.extract.textdump import (  # noqa: E402
+from _textdump_eval import ids_in, load_gold, load_scorer, read_page
+from corpusclean.extract.textdump import (
     LineModel,
     context_features,
     page_features,
@@ -42,10 +41,10 @@ Page = tuple[list[str], FloatArray, FloatArray, FloatArray, IntArray]  # lines, 
 _TOKEN = re.compile(r"\w+")
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/corpusclean/extract/_textdump_data/model.json"
 FOLDS = 5
-HIDDEN = 16
+HIDDEN = 4
 EPOCHS = 400
 LEARNING_RATE = 0.01
-WEIGHT_DECAY = 3e-3
+WEIGHT_DECAY = 1e-2
 L2 = 1.0
 SEED = 20250603
 
@@ -84,7 +83,9 @@ def _standardize(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     return mean, scale
 
 
-def fit_logistic(x: FloatArray, y: FloatArray, w: FloatArray, l2: float) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+def fit_logistic(
+    x: FloatArray, y: FloatArray, w: FloatArray, l2: float
+) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """Weighted L2 logistic regression by Newton steps on standardized features."""
     mean, scale = _standardize(x)
     a = np.hstack([(x - mean) / scale, np.ones((x.shape[0], 1))])

@@ -26,6 +26,7 @@ from corpusclean.pipeline import (
     RunPlan,
     RunSummary,
     Shard,
+    clear_stale_staging,
     ShardResult,
     finalize_run,
     plan_run,
@@ -65,6 +66,7 @@ def build_corpus(
     config_path: str | None = None,
     workers: int | None = None,
     shard_size: int | None = None,
+    incremental: bool = True,
 ) -> RunSummary:
     """Build or extend the dataset in `out` from `inputs` (files, directories, globs)."""
     logger = get_run_logger()
@@ -75,7 +77,8 @@ def build_corpus(
         recovered = prepare_output(out)
         if recovered:
             logger.info("rolled forward interrupted commits: %s", ", ".join(recovered))
-        plan = plan_run(inputs, out, config)
+        plan = plan_run(inputs, out, config, incremental=incremental)
+        clear_stale_staging(plan)
         logger.info("%s: %d pages in %d shards", plan.run_id, plan.pages, len(plan.shards))
         t_extract = time.perf_counter()
         futures = process_shard_task.map(unmapped(plan), list(plan.shards))

@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from corpusclean import __version__
-from corpusclean.config import default_workers, load_config
+from corpusclean.config import BuildConfig, default_workers, load_config
 from corpusclean.errors import CorpusCleanError
 from corpusclean.pipeline import RunPlan, RunSummary, build, runs
 
@@ -23,6 +23,10 @@ def _print_summary(summary: RunSummary) -> None:
     click.echo(f"  rejected    {summary.reject_total:>8}")
     for reason, n in summary.rejects.items():
         click.echo(f"    {reason:<18}{n:>6}")
+    if summary.unchanged_inputs:
+        click.echo(f"  (skipped {summary.unchanged_inputs} inputs processed by earlier runs; --full to redo them)")
+    if summary.resumed_shards:
+        click.echo(f"  (resumed: {summary.resumed_shards} shards were already done by an interrupted attempt)")
     if summary.skipped_files:
         click.echo(f"  (skipped {summary.skipped_files} files in walked folders that match no input pattern)")
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.stage_seconds.items())
@@ -49,6 +53,7 @@ def main() -> None:
 )
 @click.option("--shard-size", type=click.IntRange(min=1), default=None, help="Pages per unit of work [default: 200].")
 @click.option("--prefect", is_flag=True, help="Run as the Prefect flow build_corpus (starts or uses a Prefect server).")
+@click.option("--full", is_flag=True, help="Process every input, also those earlier runs processed (the ledger).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def build_command(
     inputs: tuple[str, ...],
@@ -57,15 +62,18 @@ def build_command(
     workers: int | None,
     shard_size: int | None,
     prefect: bool,
+    full: bool,
     quiet: bool,
 ) -> None:
     """Build or extend the dataset in OUT from INPUTS (files, directories, globs)."""
     try:
-        config = load_config(config_path, workers=default_workers() if workers is None else workers, shard_size=shard_size)
+        config = load_config(
+            config_path, workers=default_workers() if workers is None else workers, shard_size=shard_size
+        )
         if prefect:
-            summary = _build_with_prefect(inputs, out, config_path, config.workers, shard_size)
+            summary = _build_with_prefect(inputs, out, config_path, config.workers, shard_size, not full)
         else:
-            summary = _build_local(inputs, out, config, quiet)
+            summary = _build_local(inputs, out, config, quiet, not full)
     except CorpusCleanError as exc:
         raise click.ClickException(str(exc)) from exc
     _print_summary(summary)
@@ -76,7 +84,7 @@ def build_command(
         sys.exit(3)
 
 
-def _build_local(inputs: tuple[str, ...], out: str, config: object, quiet: bool) -> RunSummary:
+def _build_local(inputs: tuple[str, ...], out: str, config: BuildConfig, quiet: bool, incremental: bool) -> RunSummary:
     bar: tqdm[None] | None = None
 
     def on_plan(plan: RunPlan) -> None:
@@ -88,14 +96,19 @@ def _build_local(inputs: tuple[str, ...], out: str, config: object, quiet: bool)
             bar.update(n)
 
     try:
-        return build(list(inputs), out, config, progress=progress, on_plan=on_plan)  # type: ignore[arg-type]
+        return build(list(inputs), out, config, progress=progress, on_plan=on_plan, incremental=incremental)
     finally:
         if bar is not None:
             bar.close()
 
 
 def _build_with_prefect(
-    inputs: tuple[str, ...], out: str, config_path: str | None, workers: int, shard_size: int | None
+    inputs: tuple[str, ...],
+    out: str,
+    config_path: str | None,
+    workers: int,
+    shard_size: int | None,
+    incremental: bool,
 ) -> RunSummary:
     try:
         from flows.build_corpus import build_corpus
@@ -103,7 +116,9 @@ def _build_with_prefect(
         raise click.ClickException(
             f"--prefect needs the flows/ package (run from the project checkout): {exc}"
         ) from exc
-    return build_corpus(list(inputs), out, config_path=config_path, workers=workers, shard_size=shard_size)
+    return build_corpus(
+        list(inputs), out, config_path=config_path, workers=workers, shard_size=shard_size, incremental=incremental
+    )
 
 
 @main.command("show")
@@ -124,7 +139,10 @@ def show_command(out: str, limit: int) -> None:
     for published, lang, site, words, title in frame.head(limit).iter_rows():
         day = published.date().isoformat() if published else "----------"
         click.echo(f"  {day}  {lang:<3} {str(site or '-')[:22]:<22} {words:>6} words  {str(title or '-')[:70]}")
-    for table, fields in (("duplicates", ["source_path", "kind", "duplicate_of"]), ("rejects", ["source_path", "reason"])):
+    for table, fields in (
+        ("duplicates", ["source_path", "kind", "duplicate_of"]),
+        ("rejects", ["source_path", "reason"]),
+    ):
         parts = sorted((root / table).glob("*.parquet"))
         rows = pl.read_parquet(parts).select(fields) if parts else pl.DataFrame()
         click.echo(f"{table}: {rows.height}")

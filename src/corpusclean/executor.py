@@ -23,13 +23,13 @@ import multiprocessing
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from corpusclean.ingest.files import read_page
-from corpusclean.pipeline import RunPlan, ShardResult, process_page, process_shard, stage_shard
-from corpusclean.records import Article, Reject, RejectReason
+from corpusclean.pages import process_page
+from corpusclean.pipeline import RunPlan, Shard, ShardResult, process_shard, resumed_shard, shard_pages, stage_shard
+from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 _IDLE_POLL_S = 1.0
 
@@ -40,29 +40,23 @@ def _context() -> multiprocessing.context.DefaultContext:
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # type: ignore[return-value]
 
 
-def _page_result(plan: RunPlan, path: str, now: dt.datetime) -> Article | Reject:
-    raw = read_page(path, plan.config.limits.max_page_bytes)
-    return raw if isinstance(raw, Reject) else process_page(raw, plan.config, now)
-
-
 def _worker_main(conn: Connection, plan: RunPlan) -> None:
     # The parent owns Ctrl-C: a worker must not die of SIGINT mid-page and be miscounted.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     now = dt.datetime.fromisoformat(plan.started)
     while True:
         try:
-            job = conn.recv()
+            page = conn.recv()
         except (EOFError, OSError):
             return
-        if job is None:
+        if page is None:
             return
-        path: str = job
         try:
-            result: Article | Reject = _page_result(plan, path, now)
+            result: Article | Reject = process_page(page, plan.config, now)
         except Exception as exc:  # process_page already catches extractor errors; this is a last net
-            result = Reject(path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+            result = Reject(page.source_path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
         except MemoryError:
-            result = Reject(path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
+            result = Reject(page.source_path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
         conn.send(result)
 
 
@@ -70,13 +64,13 @@ def _worker_main(conn: Connection, plan: RunPlan) -> None:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    job: tuple[int, int, str] | None = None  # (shard index, position, path)
+    job: tuple[int, int, RawPage] | None = None  # (shard index, position in shard, page)
     started: float = 0.0
 
 
 @dataclass
 class _ShardBuffer:
-    size: int
+    size: int | None = None  # known once the shard's pages have all been read
     results: dict[int, Article | Reject] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -91,10 +85,32 @@ class Supervisor:
         self.timeout = plan.config.limits.page_timeout_s
         self.ctx = _context()
         self.pool: list[_Worker] = []
-        self.jobs = [(s.index, i, p) for s in plan.shards for i, p in enumerate(s.paths)]
-        self.next_job = 0
-        self.buffers = {s.index: _ShardBuffer(len(s.paths)) for s in plan.shards}
         self.results: list[ShardResult] = []
+        self.buffers: dict[int, _ShardBuffer] = {}
+        todo = []
+        for shard in plan.shards:
+            if (done := resumed_shard(plan, shard)) is not None:
+                self.results.append(done)
+                if progress is not None:
+                    progress(done.pages)
+            else:
+                todo.append(shard)
+                self.buffers[shard.index] = _ShardBuffer()
+        self.jobs = self._jobs(todo)
+        self.exhausted = False
+
+    def _jobs(self, shards: list[Shard]) -> Iterator[tuple[int, int, RawPage]]:
+        """Pages to extract, read here in input order; read errors are recorded without a worker."""
+        for shard in shards:
+            position = 0
+            for page in shard_pages(self.plan, shard):
+                if isinstance(page, Reject):
+                    self._record((shard.index, position, page.source_path), page, 0.0)
+                else:
+                    yield shard.index, position, page
+                position += 1
+            self.buffers[shard.index].size = position
+            self._maybe_stage(shard.index)
 
     def _spawn(self) -> _Worker:
         parent, child = self.ctx.Pipe()
@@ -104,13 +120,14 @@ class Supervisor:
         return _Worker(process, parent)
 
     def _dispatch(self, worker: _Worker) -> None:
-        if self.next_job >= len(self.jobs):
+        job = None if self.exhausted else next(self.jobs, None)
+        if job is None:
+            self.exhausted = True
             worker.job = None
             return
-        worker.job = self.jobs[self.next_job]
-        self.next_job += 1
+        worker.job = job
         worker.started = time.monotonic()
-        worker.conn.send(worker.job[2])
+        worker.conn.send(job[2])
 
     def _record(self, job: tuple[int, int, str], result: Article | Reject, seconds: float) -> None:
         shard_index, position, _path = job
@@ -119,15 +136,25 @@ class Supervisor:
         buffer.seconds += seconds
         if self.progress is not None:
             self.progress(1)
-        if len(buffer.results) == buffer.size:
-            ordered = [buffer.results[i] for i in range(buffer.size)]
-            shard = self.plan.shards[shard_index]
-            self.results.append(stage_shard(self.plan, shard, ordered, buffer.seconds))
-            del self.buffers[shard_index]
+        self._maybe_stage(shard_index)
+
+    def _maybe_stage(self, shard_index: int) -> None:
+        buffer = self.buffers.get(shard_index)
+        if buffer is None or buffer.size is None or len(buffer.results) != buffer.size:
+            return
+        ordered = [buffer.results[i] for i in range(buffer.size)]
+        shard = self.plan.shards[shard_index]
+        self.results.append(stage_shard(self.plan, shard, ordered, buffer.seconds))
+        del self.buffers[shard_index]
+
+    def _job_key(self, worker: _Worker) -> tuple[int, int, str]:
+        assert worker.job is not None
+        shard_index, position, page = worker.job
+        return shard_index, position, page.source_path
 
     def _replace(self, worker: _Worker, reason: RejectReason, detail: str) -> _Worker:
-        assert worker.job is not None
-        self._record(worker.job, Reject(worker.job[2], reason, detail), time.monotonic() - worker.started)
+        key = self._job_key(worker)
+        self._record(key, Reject(key[2], reason, detail), time.monotonic() - worker.started)
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
@@ -137,7 +164,9 @@ class Supervisor:
 
     def run(self) -> list[ShardResult]:
         try:
-            for _ in range(min(self.workers, len(self.jobs))):
+            for _ in range(self.workers):
+                if self.exhausted:
+                    break
                 worker = self._spawn()
                 self.pool.append(worker)
                 self._dispatch(worker)
@@ -145,7 +174,9 @@ class Supervisor:
                 self._step()
         finally:
             self._shutdown()
-        return self.results
+        if self.buffers:
+            raise AssertionError(f"shards left unstaged: {sorted(self.buffers)}")  # a bug, never bad input
+        return sorted(self.results, key=lambda r: r.index)
 
     def _step(self) -> None:
         busy = [w for w in self.pool if w.job is not None]
@@ -163,8 +194,7 @@ class Supervisor:
                     detail = f"worker process died (exit code {code}) while extracting this page"
                     self.pool[i] = self._replace(worker, RejectReason.EXTRACT_ERROR, detail)
                     continue
-                job = worker.job
-                self._record(job, result, time.monotonic() - worker.started)
+                self._record(self._job_key(worker), result, time.monotonic() - worker.started)
                 self._dispatch(worker)
             elif time.monotonic() - worker.started > self.timeout:
                 detail = f"extraction took over {self.timeout:g} s; the worker was stopped"
@@ -190,4 +220,3 @@ def run_shards(plan: RunPlan, progress: Callable[[int], None] | None = None) -> 
     if not plan.shards:
         return []
     return Supervisor(plan, plan.config.workers, progress).run()
-

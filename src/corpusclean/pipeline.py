@@ -1,9 +1,17 @@
-"""The build: plan -> process shards (read, sniff, extract, normalize) -> finalize (dedup, write, report, commit).
+"""The build: plan -> process shards (read, extract, normalize) -> finalize (dedup, write, report, commit).
 
-The three steps are plain functions so that the CLI (a local process pool) and
-the Prefect flow (one task per shard) run exactly the same code and give the
-same dataset. Shards pass references (staging file paths and counts), never
-data frames.
+The three steps are plain functions so that the CLI (supervised worker
+processes, executor.py) and the Prefect flow (one task per shard, flows/) run
+exactly the same code and give the same dataset. Shards pass references
+(staging file paths and counts), never data frames.
+
+Runs are incremental and resumable:
+- the input ledger (ledger/) lists the files committed runs processed; a run
+  plans only new or changed files;
+- the run id is derived from the sequence number, the config and the planned
+  inputs, not the clock, so a run that was killed and is started again gets
+  the same id, finds its staging area, and skips every shard whose completion
+  marker is there.
 """
 
 from __future__ import annotations
@@ -11,9 +19,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
+import json
+import os
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,27 +35,14 @@ import pyarrow.parquet as pq
 from corpusclean import __version__
 from corpusclean.config import BuildConfig
 from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
-from corpusclean.extract.html import extract_html
-from corpusclean.extract.sanity import main_content_problem
-from corpusclean.extract.textdump import clean_dump
-from corpusclean.ingest.files import expand_inputs, read_page
-from corpusclean.ingest.sniff import Decoded, decode, looks_binary, sniff_type
-from corpusclean.normalize import (
-    article_id,
-    canonical_url,
-    clean_field,
-    clean_list,
-    content_hash,
-    detect_language,
-    domain_of,
-    parse_published,
-    site_name_from,
-    word_count,
-)
+from corpusclean.ingest.files import expand_inputs
+from corpusclean.ingest.ledger import LEDGER, Ledger, ledger_rows, stat_key
+from corpusclean.ingest.sources import Unit, iter_unit, plan_units
+from corpusclean.pages import process_page
 from corpusclean.quality.gates import evaluate
 from corpusclean.quality.metrics import compute_report
 from corpusclean.quality.report import tables_in, write_report
-from corpusclean.records import Article, Extraction, RawPage, Reject, RejectReason, SourceType
+from corpusclean.records import Article, RawPage, Reject
 from corpusclean.schema import arrow_schema
 from corpusclean.sink import (
     MANIFESTS,
@@ -59,16 +56,20 @@ from corpusclean.sink import (
     write_parquet,
 )
 
-_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 RUN_COLUMNS = ("run_id", "pipeline_version")
 # Staging-only columns kept next to each candidate article for the quality report.
 _EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
+_DONE = ".done"
 
 
 @dataclass(frozen=True, slots=True)
 class Shard:
     index: int
-    paths: tuple[str, ...]
+    units: tuple[Unit, ...]
+
+    @property
+    def pages(self) -> int:
+        return sum(u.count for u in self.units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,9 @@ class RunPlan:
     config: BuildConfig
     shards: tuple[Shard, ...]
     pages: int
-    skipped_files: int
+    skipped_files: int  # files in walked folders that match no include pattern
+    unchanged_inputs: int  # inputs the ledger says earlier runs already processed
+    inputs: dict[str, tuple[int, int] | None]  # planned input -> (size, mtime_ns) at planning time
     started: str
 
     @property
@@ -96,6 +99,8 @@ class ShardResult:
     candidates_path: str
     rejects_path: str
     seconds: float
+    pages_by_input: dict[str, int] = field(default_factory=dict)
+    resumed: bool = False  # staged by an earlier, interrupted attempt of the same run
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,8 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     status: str = "committed"  # or "failed": a quality gate broke, the data is in quarantine/
     gate_failures: tuple[str, ...] = ()
+    unchanged_inputs: int = 0
+    resumed_shards: int = 0
 
     @property
     def duplicate_total(self) -> int:
@@ -121,107 +128,66 @@ class RunSummary:
         return sum(self.rejects.values())
 
 
-# ---------------------------------------------------------------- per page
-
-
-def _reject(raw: RawPage | str, reason: RejectReason, detail: str, source_type: str | None = None) -> Reject:
-    path = raw if isinstance(raw, str) else raw.source_path
-    return Reject(path, reason, detail, source_type)
-
-
-def process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article | Reject:
-    """One page to one article or one reject. Never raises for bad content."""
-    data = raw.data
-    if not data.strip():
-        return _reject(raw, RejectReason.EMPTY, f"{len(data)} bytes, no text")
-    if looks_binary(data):
-        return _reject(raw, RejectReason.BINARY, f"binary content (starts {data[:8]!r})")
-    decoded = decode(data)
-    if not isinstance(decoded, Decoded):
-        return _reject(raw, RejectReason.DECODE_ERROR, "no text encoding fits these bytes")
-    source_type = sniff_type(decoded.text)
-    try:
-        if source_type is SourceType.HTML:
-            extraction = extract_html(decoded.text, config.extract, url=raw.url)
-        else:
-            extraction = clean_dump(decoded.text)
-    except Exception as exc:  # an extractor bug must cost one page, not the run
-        return _reject(raw, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500], source_type)
-    if not extraction.text.strip():
-        return _reject(raw, RejectReason.NO_MAIN_CONTENT, "no article body found", source_type)
-    words = word_count(extraction.text)
-    if words < config.extract.min_words:
-        detail = f"{words} words, under the minimum of {config.extract.min_words}"
-        return _reject(raw, RejectReason.TOO_SHORT, detail, source_type)
-    if problem := main_content_problem(extraction.text, config.extract.min_words):
-        return _reject(raw, RejectReason.NO_MAIN_CONTENT, problem, source_type)
-    return _to_article(raw, extraction, source_type, words, config, now)
-
-
-def _to_article(
-    raw: RawPage, ex: Extraction, source_type: SourceType, words: int, config: BuildConfig, now: dt.datetime
-) -> Article:
-    limits = config.limits
-    url = canonical_url(raw.url) or canonical_url(ex.url)
-    language = detect_language(ex.text, ex.language)
-    if not _LANG_CODE.match(language):
-        language = "und"
-    digest = content_hash(ex.text)
-    domain = domain_of(url)
-    published = parse_published(ex.published, language, now)
-    return Article(
-        id=article_id(url, digest),
-        text=ex.text,
-        title=clean_field(ex.title, limits),
-        subtitle=clean_field(ex.subtitle, limits),
-        authors=clean_list(ex.authors, limits),
-        published=published,
-        section=clean_field(ex.section, limits),
-        source_agency=clean_field(ex.source_agency, limits),
-        site_name=clean_field(site_name_from(ex, domain), limits),
-        url=url,
-        domain=domain,
-        language=language,
-        word_count=words,
-        image_credits=clean_list(ex.image_credits, limits),
-        related=clean_list(ex.related, limits),
-        source_path=raw.source_path,
-        source_type=source_type.value,
-        content_hash=digest,
-        source_chars=max(ex.input_chars, len(ex.text)),
-        removed_lines=ex.removed_lines[:200],
-        published_dropped=clean_field(ex.published, limits) if ex.published and published is None else None,
-    )
-
-
 # ---------------------------------------------------------------- plan
 
 
-def _run_id(sequence: int, config: BuildConfig, paths: Sequence[str]) -> str:
-    # Derived from inputs and config, not the clock, so the same build gives the same bytes.
+def _run_id(sequence: int, config: BuildConfig, inputs: dict[str, tuple[int, int] | None]) -> str:
+    # Derived from what the run will do, not the clock: the same build gives the same
+    # bytes, and a killed run started again finds its own staging area.
     h = hashlib.sha256(config.fingerprint().encode())
-    for p in paths:
-        h.update(p.encode("utf-8", "surrogateescape") + b"\0")
+    for path, stat in inputs.items():
+        h.update(f"{path}\0{stat}\0".encode("utf-8", "surrogateescape"))
     return f"run-{sequence:05d}-{h.hexdigest()[:8]}"
 
 
-def plan_run(inputs: Sequence[str], out: str | Path, config: BuildConfig) -> RunPlan:
-    """Expand inputs and cut them into shards. Raises InputNotFoundError for an input that matches nothing."""
+def _shards(units: Sequence[Unit], size: int) -> tuple[Shard, ...]:
+    shards: list[Shard] = []
+    current: list[Unit] = []
+    pages = 0
+    for unit in units:
+        if current and pages + unit.count > size:
+            shards.append(Shard(len(shards), tuple(current)))
+            current, pages = [], 0
+        current.append(unit)
+        pages += unit.count
+    if current:
+        shards.append(Shard(len(shards), tuple(current)))
+    return tuple(shards)
+
+
+def plan_run(inputs: Sequence[str], out: str | Path, config: BuildConfig, incremental: bool = True) -> RunPlan:
+    """Expand inputs, drop those the ledger has seen, and cut the rest into shards.
+
+    Raises InputNotFoundError for an input that matches nothing.
+    """
     files = expand_inputs(inputs, config.include)
     root = Path(out)
+    ledger = Ledger.load(root) if incremental else Ledger({})
+    todo = [p for p in files.paths if not ledger.is_unchanged(p)]
+    planned = {p: stat_key(p) for p in todo}
     sequence = len(list((root / MANIFESTS).glob("*.json"))) + 1 if (root / MANIFESTS).is_dir() else 1
-    size = config.shard_size
-    shards = tuple(Shard(i, files.paths[s : s + size]) for i, s in enumerate(range(0, len(files.paths), size)))
+    units = plan_units(todo, config)
     return RunPlan(
         root=str(root),
-        run_id=_run_id(sequence, config, files.paths),
+        run_id=_run_id(sequence, config, planned),
         sequence=sequence,
         config=config,
-        shards=shards,
-        pages=len(files.paths),
+        shards=_shards(units, config.shard_size),
+        pages=sum(u.count for u in units),
         skipped_files=files.skipped,
+        unchanged_inputs=len(files.paths) - len(todo),
+        inputs=planned,
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+
+
+def clear_stale_staging(plan: RunPlan) -> None:
+    """Delete staging areas of runs that will never resume (anything but this plan's run id)."""
+    staging_root = Path(plan.root) / STAGING
+    if staging_root.is_dir():
+        for folder in staging_root.iterdir():
+            if folder.name != plan.run_id:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- shards
@@ -251,42 +217,94 @@ def _rejects_table(rejects: list[Reject]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=_reject_schema())
 
 
+def _shard_paths(plan: RunPlan, index: int) -> tuple[Path, Path, Path]:
+    folder = plan.staging / "shards"
+    return (
+        folder / f"candidates-{index:05d}.parquet",
+        folder / f"rejects-{index:05d}.parquet",
+        folder / f"shard-{index:05d}{_DONE}",
+    )
+
+
+def _source_file(page: RawPage | Article | Reject) -> str:
+    return page.source_path.split("#", 1)[0]
+
+
+def shard_pages(plan: RunPlan, shard: Shard) -> Iterable[RawPage | Reject]:
+    """Every page of the shard, in order (read errors already as rejects)."""
+    for unit in shard.units:
+        yield from iter_unit(unit, plan.config)
+
+
+def resumed_shard(plan: RunPlan, shard: Shard) -> ShardResult | None:
+    """The result an earlier attempt of this run staged for the shard, if it finished it."""
+    cand, rej, done = _shard_paths(plan, shard.index)
+    if not done.is_file():
+        return None
+    meta = json.loads(done.read_text(encoding="utf-8"))
+    return ShardResult(
+        index=shard.index,
+        pages=meta["pages"],
+        candidates=meta["candidates"],
+        rejects=meta["rejects"],
+        candidates_path=str(cand),
+        rejects_path=str(rej),
+        seconds=0.0,
+        pages_by_input=meta["pages_by_input"],
+        resumed=True,
+    )
+
+
 def process_shard(plan: RunPlan, shard: Shard, on_page: Callable[[], None] | None = None) -> ShardResult:
     """Read and extract every page of one shard in this process; stage the results.
 
     No time guard here: the CLI runs pages through executor.Supervisor, which can
     kill a page that hangs. This is the in-process path (Prefect tasks, debugging).
     """
+    if (done := resumed_shard(plan, shard)) is not None:
+        return done
     start = time.perf_counter()
     now = dt.datetime.fromisoformat(plan.started)
     results: list[Article | Reject] = []
-    for path in shard.paths:
-        raw = read_page(path, plan.config.limits.max_page_bytes)
-        results.append(raw if isinstance(raw, Reject) else process_page(raw, plan.config, now))
+    for page in shard_pages(plan, shard):
+        results.append(page if isinstance(page, Reject) else process_page(page, plan.config, now))
         if on_page is not None:
             on_page()
     return stage_shard(plan, shard, results, time.perf_counter() - start)
 
 
 def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject], seconds: float) -> ShardResult:
-    """Write one shard's results (in input order) as staging Parquet: candidates and rejects."""
+    """Write one shard's results (in input order) as staging Parquet, then its completion marker."""
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if isinstance(r, Reject)]
-    folder = plan.staging / "shards"
-    folder.mkdir(parents=True, exist_ok=True)
-    cand_path = folder / f"candidates-{shard.index:05d}.parquet"
-    rej_path = folder / f"rejects-{shard.index:05d}.parquet"
-    # Staging files: plain writes are enough, they only become data through commit().
+    cand_path, rej_path, done = _shard_paths(plan, shard.index)
+    cand_path.parent.mkdir(parents=True, exist_ok=True)
+    # Staging files only become data through commit(); the marker is written last, so
+    # a shard counts as done only when both files are complete.
     pq.write_table(_articles_table(articles), cand_path, compression="zstd")
     pq.write_table(_rejects_table(rejects), rej_path, compression="zstd")
+    pages_by_input: dict[str, int] = {}
+    for r in results:
+        key = _source_file(r)
+        pages_by_input[key] = pages_by_input.get(key, 0) + 1
+    meta = {
+        "pages": len(results),
+        "candidates": len(articles),
+        "rejects": len(rejects),
+        "pages_by_input": pages_by_input,
+    }
+    tmp = done.with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(tmp, done)
     return ShardResult(
         index=shard.index,
-        pages=len(shard.paths),
+        pages=len(results),
         candidates=len(articles),
         rejects=len(rejects),
         candidates_path=str(cand_path),
         rejects_path=str(rej_path),
         seconds=seconds,
+        pages_by_input=pages_by_input,
     )
 
 
@@ -347,8 +365,9 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     tables = tables_in(staging, extras=[Path(r.candidates_path) for r in results])
     report = compute_report(dataclasses.replace(tables, run_ids=(plan.run_id,), stage_seconds=stage_seconds))
     counts = report["counts"]
-    if counts["pages"] != plan.pages:
-        raise AssertionError(f"accounting broken: {counts} for {plan.pages} pages")  # a bug, never bad input
+    pages_read = sum(r.pages for r in results)
+    if counts["pages"] != pages_read:
+        raise AssertionError(f"accounting broken: {counts} for {pages_read} pages read")  # a bug, never bad input
     failures = evaluate(report, plan.config.gates)
     status = "failed" if failures else "committed"
     report["gates"] = {"status": "failed" if failures else "passed", "failures": failures}
@@ -357,6 +376,17 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     report_dir = f"reports/{plan.run_id}"
     names = write_report(report, staging / report_dir, f"corpusclean run {plan.run_id}")
 
+    if not failures:
+        # Only a committed run's inputs enter the ledger; a quarantined run's are taken again.
+        pages_by_input: dict[str, int] = {}
+        for r in results:
+            for path, n in r.pages_by_input.items():
+                pages_by_input[path] = pages_by_input.get(path, 0) + n
+        ledger = pl.DataFrame(ledger_rows(plan.inputs, pages_by_input))
+        rel = f"{LEDGER}/part-{plan.run_id}.parquet"
+        staged.append(
+            (rel, write_parquet("ledger", _with_run_columns(ledger, plan.run_id, "ledger"), staging / rel, row_group))
+        )
     # A run that breaks a gate is committed to quarantine/, where no reader or later run looks.
     prefix = f"{QUARANTINE}/{plan.run_id}/" if failures else ""
     moves = [Move(rel, prefix + rel) for rel, _ in staged]
@@ -364,7 +394,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     summary = RunSummary(
         run_id=plan.run_id,
         root=plan.root,
-        pages=plan.pages,
+        pages=pages_read,
         kept=counts["kept"],
         duplicates=counts["duplicates"],
         rejects=counts["rejects"],
@@ -373,6 +403,8 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         stage_seconds=stage_seconds,
         status=status,
         gate_failures=tuple(failures),
+        unchanged_inputs=plan.unchanged_inputs,
+        resumed_shards=sum(1 for r in results if r.resumed),
     )
     manifest = {
         "run_id": plan.run_id,
@@ -386,7 +418,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         "schemas": {
             t: arrow_schema(t).metadata[b"corpusclean.schema"].decode() for t in ("articles", "duplicates", "rejects")
         },
-        "counts": {**counts, "skipped_files": plan.skipped_files},
+        "counts": {**counts, "skipped_files": plan.skipped_files, "unchanged_inputs": plan.unchanged_inputs},
         "files": [{"path": prefix + rel, "rows": rows} for rel, rows in staged],
         "reports": [f"{report_dir}/{name}" for name in names],
     }
@@ -398,7 +430,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
 
 def prepare_output(out: str | Path) -> list[str]:
-    """Roll forward or clean up what an interrupted run left. Call with the lock held."""
+    """Roll forward commits an interrupted run journaled. Call with the lock held."""
     return recover(Path(out))
 
 
@@ -408,8 +440,9 @@ def build(
     config: BuildConfig | None = None,
     progress: Callable[[int], None] | None = None,
     on_plan: Callable[[RunPlan], None] | None = None,
+    incremental: bool = True,
 ) -> RunSummary:
-    """The whole build in this process or a local process pool (config.workers)."""
+    """The whole build with supervised worker processes (config.workers; 0 = in this process)."""
     from corpusclean.executor import run_shards
 
     config = config or BuildConfig()
@@ -417,7 +450,8 @@ def build(
     Path(out).mkdir(parents=True, exist_ok=True)
     with dataset_lock(Path(out)):
         prepare_output(out)
-        plan = plan_run(inputs, out, config)
+        plan = plan_run(inputs, out, config, incremental=incremental)
+        clear_stale_staging(plan)
         if on_plan is not None:
             on_plan(plan)
         t_extract = time.perf_counter()

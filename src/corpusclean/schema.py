@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from corpusclean.errors import SchemaError
 
-TABLES = ("articles", "duplicates", "rejects")
+TABLES = ("articles", "duplicates", "rejects", "ledger")
 SCHEMA_METADATA_KEY = b"corpusclean.schema"
 
 _ARROW_TYPES: dict[str, pa.DataType] = {

@@ -127,9 +127,11 @@ def _apply_journal(root: Path, staging: Path, journal: dict[str, Any]) -> None:
 
 
 def recover(root: Path) -> list[str]:
-    """Finish commits a crash interrupted; delete staging of runs that never reached one.
+    """Finish commits a crash interrupted (those whose journal was written).
 
-    Returns the run ids rolled forward. Call with the dataset lock held.
+    Staging areas without a journal are left alone: the next attempt of the same
+    run resumes from them, and planning deletes those of other runs. Returns the
+    run ids rolled forward. Call with the dataset lock held.
     """
     staging_root = root / STAGING
     if not staging_root.is_dir():
@@ -141,8 +143,6 @@ def recover(root: Path) -> list[str]:
             journal = json.loads(journal_path.read_text(encoding="utf-8"))
             _apply_journal(root, staging, journal)
             rolled.append(journal["run_id"])
-        else:
-            shutil.rmtree(staging, ignore_errors=True)
     with contextlib.suppress(OSError):
         staging_root.rmdir()
     return rolled

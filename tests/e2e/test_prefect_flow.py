@@ -45,3 +45,16 @@ def test_flow_output_equals_cli_output(prefect_server: None, tmp_path: Path) -> 
     assert files and files == sorted(p.relative_to(b) for p in b.glob("*/**/*.parquet"))
     for rel in files:
         assert filecmp.cmp(a / rel, b / rel, shallow=False), rel
+
+
+def test_broken_gate_fails_the_flow_run(prefect_server: None, tmp_path: Path) -> None:
+    from flows.build_corpus import build_corpus
+
+    config = tmp_path / "gates.toml"
+    config.write_text("[gates]\nmin_kept = 1000\n")
+    out = tmp_path / "d"
+    state = build_corpus([str(SAMPLES / "html")], str(out), config_path=str(config), return_state=True)
+    assert state.is_failed()
+    assert "broke quality gates" in str(state.result(raise_on_failure=False))
+    assert not (out / "articles").exists()  # nothing reached the dataset
+    assert list((out / "quarantine").glob("*/articles/**/*.parquet"))

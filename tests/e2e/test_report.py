@@ -59,7 +59,9 @@ def test_distributions_match_the_tables(samples_build: tuple[Path, RunSummary], 
     assert report["duplicate_cluster_sizes"] == {str(k): v for k, v in sizes.value_counts().iter_rows()}
 
 
-def test_completeness_and_dates_match_the_tables(samples_build: tuple[Path, RunSummary], report: dict[str, Any]) -> None:
+def test_completeness_and_dates_match_the_tables(
+    samples_build: tuple[Path, RunSummary], report: dict[str, Any]
+) -> None:
     out, _ = samples_build
     articles, _, _ = _tables(out)
     fc = report["field_completeness"]

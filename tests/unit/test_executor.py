@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -16,7 +17,15 @@ from corpusclean.config import BuildConfig, Limits
 from corpusclean.pipeline import finalize_run, plan_run, process_page
 from corpusclean.records import Article, RawPage, Reject
 
-BODY = " ".join(["Kremlin spokesman Dmitry Peskov said on Tuesday that talks were important."] * 8)
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "html"
+PAGES = [
+    "ashcombe-evening-star-bakery-reopens-2025-06-12.html",
+    "brightwater-newswire-halvorsen-robotics-2025-06-10.html",
+    "daily-meridian-lake-corran-low-water-2025-05-21.html",
+    "fenwicks-log-tuesday-test-failure-2025-02-11.html",
+    "rheintal-bote-faehre-kaltenbrunn-2025-05-27.html",
+    "tidewater-quarterly-skerra-light-keepers-2025-08-04.html",
+]
 
 
 def _hostile_process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article | Reject:
@@ -34,10 +43,10 @@ def test_hanging_and_crashing_pages_become_rejects(
     monkeypatch.setattr(executor, "process_page", _hostile_process_page)  # inherited by forked workers
     pages = tmp_path / "in"
     pages.mkdir()
-    for i in range(6):
-        (pages / f"ok-{i}.txt").write_text(f"Story {i}\n\n{BODY} Number {i}.\n")
-    (pages / "hang.txt").write_text(f"HANG\n\n{BODY}\n")
-    (pages / "crash.txt").write_text(f"CRASH\n\n{BODY}\n")
+    for name in PAGES:
+        shutil.copy(SAMPLES / name, pages / name)
+    (pages / "hang.txt").write_text("HANG: an extractor that never returns\n")
+    (pages / "crash.txt").write_text("CRASH: an extractor that takes its process down\n")
     config = BuildConfig(workers=workers, shard_size=3, limits=Limits(page_timeout_s=1.0))
     plan = plan_run([str(pages)], tmp_path / "out", config)
     start = time.monotonic()

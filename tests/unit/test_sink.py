@@ -41,10 +41,10 @@ def test_recover_rolls_forward_a_journaled_commit(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "manifests/run-1.json").read_text())["run_id"] == "run-1"
 
 
-def test_recover_deletes_staging_without_a_journal(tmp_path: Path) -> None:
-    _stage(tmp_path, "run-2", ["articles/x.parquet"])
+def test_recover_leaves_staging_without_a_journal_for_resume(tmp_path: Path) -> None:
+    _stage(tmp_path, "run-2", ["shards/candidates-00000.parquet"])
     assert recover(tmp_path) == []
-    assert not (tmp_path / STAGING).exists()
+    assert (tmp_path / STAGING / "run-2" / "shards/candidates-00000.parquet").exists()
     assert not (tmp_path / "articles").exists()
 
 

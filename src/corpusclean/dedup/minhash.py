@@ -56,7 +56,7 @@ class NearConfig:
     shingle_words: int = 5
     threshold: float = 0.5
     seed: int = 1
-    batch_docs: int = 2000  # documents per vectorised batch; bounds the memory of one batch
+    batch_docs: int = 256  # per vectorised batch: ~130k words keeps numpy's temporaries in cache
 
     def __post_init__(self) -> None:
         if self.num_perm < 1 or self.bands < 1 or self.rows < 1:
@@ -180,14 +180,15 @@ def _word_hashes(blob: bytes, word_start: I64, word_end: I64) -> U64:
     # Overlapping little-endian uint64 windows at every byte offset: 8-byte gathers, no per-byte pass.
     window = np.ndarray((len(blob) + 8,), dtype="<u8", buffer=padded, strides=(1,))
     length = word_end - word_start
-    mask = _MASKS[np.minimum(length, 8)]
-    first = window[word_start] & mask
-    last = window[np.maximum(word_end - 8, word_start)] & mask
-    middle = np.where(length > 16, window[word_start + np.maximum(length - 8, 0) // 2], np.uint64(0))
-    acc = first * np.uint64(_WORD_SALT[0])
-    acc += _splitmix64(last + np.uint64(_WORD_SALT[1]))
-    acc += _splitmix64(middle ^ np.uint64(_WORD_SALT[2]))
+    acc = window[word_start]
+    acc &= _MASKS[np.minimum(length, 8)]
+    acc *= np.uint64(_WORD_SALT[0])
     acc += length.astype(np.uint64) * np.uint64(_WORD_SALT[3])
+    # Most words fit in 8 bytes: only the longer ones pay for the extra gathers.
+    long = np.flatnonzero(length > 8)
+    acc[long] += window[word_end[long] - 8] * np.uint64(_WORD_SALT[1])
+    longer = long[length[long] > 16]
+    acc[longer] += window[word_start[longer] + (length[longer] - 8) // 2] * np.uint64(_WORD_SALT[2])
     return _splitmix64(acc)
 
 
@@ -228,16 +229,25 @@ def shingle_hashes(texts: pl.Series | Sequence[str], shingle_words: int, seed: i
     count = int(offsets[-1])
     if count == 0:
         return Shingles(np.empty(0, dtype=np.uint32), offsets)
-    word_hash = _word_hashes(blob, word_start, word_end)
-    first = np.repeat(word_off[:-1], per_doc) + (np.arange(count, dtype=np.int64) - np.repeat(offsets[:-1], per_doc))
-    last = np.repeat(word_off[1:] - 1, per_doc)  # a window never reaches past its document's last word
+    # Hash of the n-gram starting at every word (contiguous slices, no gathers); windows that run
+    # into the next document are simply never selected below.
+    word_hash = np.concatenate((_word_hashes(blob, word_start, word_end), np.zeros(k - 1, dtype=np.uint64)))
     salts = _splitmix_sequence(seed ^ 0x5348494E, k + 1)
-    acc = np.full(count, salts[k], dtype=np.uint64)
-    for j in range(k):
-        position = np.minimum(first + j, last)
+    m = word_start.size
+    at_word = word_hash[:m] * np.uint64(salts[0] | 1)
+    for j in range(1, k):
         # Position-dependent multipliers make the n-gram hash order-sensitive.
-        term = word_hash[position] * np.uint64(salts[j] | 1)
-        acc += term if j == 0 else np.where(first + j <= last, term, np.uint64(0))
+        at_word += word_hash[j : m + j] * np.uint64(salts[j] | 1)
+    first = np.repeat(word_off[:-1], per_doc) + (np.arange(count, dtype=np.int64) - np.repeat(offsets[:-1], per_doc))
+    acc = at_word[first]
+    short = np.flatnonzero((words > 0) & (words < k))
+    if short.size:
+        # A document of fewer than k words is one shingle of all its words.
+        acc[offsets[short]] = [
+            sum(int(word_hash[w + j]) * (salts[j] | 1) for j in range(int(words[d]))) & _M64
+            for d, w in zip(short, word_off[short], strict=True)
+        ]
+    acc += np.uint64(salts[k])
     top = (_splitmix64(acc) >> np.uint64(32)).astype(np.uint32)
     top[top == 0] = 1  # 0 is a fixed point of every x -> a*x permutation; keep it out of the sets
     return Shingles(top, offsets)
@@ -251,6 +261,8 @@ def minhash_signatures(shingles: Shingles, num_perm: int, seed: int = 1) -> U32:
     out = np.full((num_perm, n), EMPTY_SLOT, dtype=np.uint32)
     nonempty = np.flatnonzero(np.diff(offsets) > 0)
     starts = offsets[nonempty]
+    width = _CHUNK_SHINGLES
+    scratch = np.empty((num_perm, width), dtype=np.uint32)
     d0 = 0
     while d0 < nonempty.size:
         # Docs [d0, d1) whose shingles fit one block (a longer doc is a block on its own).
@@ -258,7 +270,10 @@ def minhash_signatures(shingles: Shingles, num_perm: int, seed: int = 1) -> U32:
         d1 = max(d0 + 1, int(np.searchsorted(starts, limit, side="right")) - 1)
         lo = int(starts[d0])
         hi = int(offsets[nonempty[d1 - 1] + 1])
-        block = np.multiply.outer(a, shingles.hashes[lo:hi])  # (num_perm x block) uint32, wraps mod 2**32
+        # (num_perm x block) uint32 products wrap, which is the mod 2**32; one scratch buffer for all blocks.
+        block = np.multiply.outer(a, shingles.hashes[lo:hi], out=scratch[:, : hi - lo]) if hi - lo <= width else (
+            np.multiply.outer(a, shingles.hashes[lo:hi])
+        )
         out[:, nonempty[d0:d1]] = np.minimum.reduceat(block, starts[d0:d1] - lo, axis=1)
         d0 = d1
     return np.ascontiguousarray(out.T)

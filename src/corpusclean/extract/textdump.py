@@ -37,7 +37,6 @@ from corpusclean.extract.residual import (
     ResidualReason,
     agency_of,
     boilerplate_reason,
-    normalize_line,
     related_headline,
 )
 from corpusclean.records import Extraction
@@ -81,6 +80,7 @@ class DumpCleanConfig:
     """Knobs of :func:`clean_dump`; the defaults are what the benchmark measures."""
 
     threshold: float = 0.5  # body probability at which a line is neutral in the Viterbi pass
+    clean_page_threshold: float = 0.2  # the threshold on a page that is all prose run
     switch_cost: float = 3.0  # cost of switching between body and other between two lines
     max_line_chars: int = 50_000  # longer lines are minified junk, never prose
     max_lines: int = 200_000  # a page with more lines is cut here
@@ -252,8 +252,31 @@ class _Page:
     terminal: tuple[bool, ...]
     para: tuple[bool, ...]  # blank line before and after: a paragraph-like block
     residual: tuple[ResidualReason | None, ...]
-    keys: tuple[str, ...]  # normalize_line per content line
+    date: tuple[bool, ...]  # is_date_line, for short lines
+    keys: tuple[str, ...]  # casefolded word characters: equal keys are repeats
     run: tuple[int, int]  # densest prose run, as content positions [start, end]
+
+
+_TERMINAL_CHARS = frozenset('.!?…。！？:;"”’»')
+_CLOSERS = "\"'”’»)]"
+_LEAD_QUOTES = frozenset('"“‘«„')
+_BULLETS = frozenset("-–—*•·▪►→✓✔")
+_SEPARATOR_TOKENS = (" | ", " • ", " · ", " » ", " › ", " / ", "| ", " |")
+_URL_TOKENS = ("http", "www.", "@", ".com", ".org", ".net")
+_SENTENCE_TOKENS = (". ", "! ", "? ", "; ", "。", "！", "？", '." ', ".” ", "… ")
+_DIGIT_CHARS = "0123456789"
+
+
+def _is_terminal(line: str) -> bool:
+    core = line.rstrip(_CLOSERS)
+    return bool(core) and (core[-1] in _TERMINAL_CHARS or (len(core) < len(line) and line[-1] in '"”’»'))
+
+
+def _line_key(line: str) -> str:
+    return " ".join(_NON_WORD_RUN.sub(" ", line.casefold()).split())
+
+
+_NON_WORD_RUN = re.compile(r"[\W_]+")
 
 
 def _split_page(text: str, config: DumpCleanConfig) -> _Page:
@@ -266,16 +289,21 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     terminal: list[bool] = []
     para: list[bool] = []
     residual: list[ResidualReason | None] = []
+    date: list[bool] = []
     keys: list[str] = []
     for i in content:
         line = lines[i]
-        units.append(text_units(line))
-        terminal.append(_TERMINAL.search(line) is not None)
+        n = text_units(line)
+        units.append(n)
+        terminal.append(_is_terminal(line))
         para.append((i == 0 or not lines[i - 1]) and (i == last or not lines[i + 1]))
         residual.append(boilerplate_reason(line))
-        keys.append(normalize_line(line))
+        date.append(n < 100 and is_date_line(line))
+        keys.append(_line_key(line) if n < 400 else line)
     run = _densest_run(units, terminal, residual)
-    return _Page(lines, content, tuple(units), tuple(terminal), tuple(para), tuple(residual), tuple(keys), run)
+    return _Page(
+        lines, content, tuple(units), tuple(terminal), tuple(para), tuple(residual), tuple(date), tuple(keys), run
+    )
 
 
 def _densest_run(units: list[int], terminal: list[bool], residual: list[ResidualReason | None]) -> tuple[int, int]:
@@ -298,12 +326,34 @@ def _densest_run(units: list[int], terminal: list[bool], residual: list[Residual
 IntArray = npt.NDArray[np.int64]
 
 
+def _line_row(line: str, units: int, page: _Page, pos: int) -> list[float]:
+    """The features of one line that need only the line (columns 0-11 and 17-23)."""
+    words = line.split()
+    n_words = max(len(words), units / 6.0)
+    first = line[0]
+    lead = line[1] if first in _LEAD_QUOTES and len(line) > 1 else first
+    sentences = sum(map(line.count, _SENTENCE_TOKENS)) + (1 if page.terminal[pos] else 0)
+    return [
+        math.log1p(units),
+        float(units < 20),
+        float(20 <= units < 60),
+        float(units >= 150),
+        math.log1p(n_words),
+        float(page.terminal[pos]),
+        math.log1p(sentences),
+        (line.count(",") + line.count("，") + line.count("、")) / n_words,
+        _titlecase_share(words),
+        float(lead.islower()),
+        sum(map(line.count, _DIGIT_CHARS)) / len(line),
+        float(line.isupper()),
+    ]
+
+
 def _features(page: _Page) -> tuple[FloatArray, IntArray]:
     """Stage-1 feature rows of the content lines, and the block id of each line."""
     n = len(page.content)
-    feats = np.zeros((n, N_FEATURES), dtype=np.float64)
     if n == 0:
-        return feats, np.zeros(0, dtype=np.int64)
+        return np.zeros((0, N_FEATURES), dtype=np.float64), np.zeros(0, dtype=np.int64)
     key_counts: dict[str, int] = {}
     for key in page.keys:
         key_counts[key] = key_counts.get(key, 0) + 1
@@ -320,66 +370,66 @@ def _features(page: _Page) -> tuple[FloatArray, IntArray]:
         if page.content[pos] != page.content[pos - 1] + 1:
             block += 1
         block_id[pos] = block
-    block_lines: dict[int, int] = {}
-    block_units: dict[int, int] = {}
+    block_lines = [0] * (block + 1)
+    block_units = [0] * (block + 1)
     for pos in range(n):
-        b = block_id[pos]
-        block_lines[b] = block_lines.get(b, 0) + 1
-        block_units[b] = block_units.get(b, 0) + page.units[pos]
+        block_lines[block_id[pos]] += 1
+        block_units[block_id[pos]] += page.units[pos]
+    log_units = [math.log1p(u) for u in page.units]
+    flag_residual = [float(r is not None) for r in page.residual]
+    flag_para = [float(p) for p in page.para]
+    flag_terminal = [float(t) for t in page.terminal]
+    rows: list[list[float]] = []
+    n_lines = len(page.lines)
     for pos, index in enumerate(page.content):
         line = page.lines[index]
         units = page.units[pos]
-        words = line.split()
-        n_words = max(len(words), units / 6.0)
-        row = feats[pos]
-        row[0] = math.log1p(units)
-        row[1] = units < 20
-        row[2] = 20 <= units < 60
-        row[3] = units >= 150
-        row[4] = math.log1p(n_words)
-        row[5] = page.terminal[pos]
-        row[6] = math.log1p(len(_SENTENCE_END.findall(line)))
-        row[7] = (line.count(",") + line.count("，") + line.count("、")) / n_words
-        row[8] = _titlecase_share(words)
-        row[9] = _LEAD_LOWER.match(line) is not None
-        row[10] = sum(map(line.count, "0123456789")) / len(line)
-        row[11] = line.isupper()
-        row[12] = index == 0 or not page.lines[index - 1]
-        row[13] = index + 1 >= len(page.lines) or not page.lines[index + 1]
-        row[14] = page.para[pos]
-        row[15] = page.residual[pos] is not None
-        row[16] = key_counts[page.keys[pos]] > 1
-        row[17] = _SEPARATORS.search(line) is not None
-        row[18] = units < 100 and is_date_line(line)
-        row[19] = units < 120 and _BYLINE.match(line) is not None
-        row[20] = _URLISH.search(line) is not None
-        row[21] = _LEAD_QUOTE.match(line) is not None
-        row[22] = _LEAD_BULLET.match(line) is not None
-        row[23] = line.endswith((":", "："))
-        row[24] = pos / n
+        row = _line_row(line, units, page, pos)
         if has_run:
             inside = run_start <= pos <= run_end
-            row[25] = inside
             dist = 0 if inside else (run_start - pos if pos < run_start else pos - run_end)
-            row[26] = math.log1p(dist)
-            row[27] = pos < run_start
-            row[28] = pos > run_end
-        row[29] = run_units / total_units
-        if pos > 0:
-            row[30] = math.log1p(page.units[pos - 1])
-            row[32] = page.terminal[pos - 1]
-            row[34] = page.para[pos - 1]
-            row[36] = page.residual[pos - 1] is not None
-        if pos + 1 < n:
-            row[31] = math.log1p(page.units[pos + 1])
-            row[33] = page.terminal[pos + 1]
-            row[35] = page.para[pos + 1]
-            row[37] = page.residual[pos + 1] is not None
+            run_row = [float(inside), math.log1p(dist), float(pos < run_start), float(pos > run_end)]
+        else:
+            run_row = [0.0, 0.0, 0.0, 0.0]
         b = block_id[pos]
-        row[38] = math.log1p(block_units[b])
-        row[39] = math.log1p(block_lines[b])
-        row[40] = block_units[b] / total_units
-        row[41] = units / max_units
+        prev = pos - 1 if pos > 0 else None
+        nxt = pos + 1 if pos + 1 < n else None
+        row += [
+            float(index == 0 or not page.lines[index - 1]),
+            float(index + 1 >= n_lines or not page.lines[index + 1]),
+            flag_para[pos],
+            flag_residual[pos],
+            float(key_counts[page.keys[pos]] > 1),
+            float(any(t in line for t in _SEPARATOR_TOKENS)),
+            float(page.date[pos]),
+            float(units < 120 and line[:1].isalpha() and _BYLINE.match(line) is not None),
+            float(any(t in line for t in _URL_TOKENS)),
+            float(line[0] in _LEAD_QUOTES),
+            float(
+                (line[0] in _BULLETS and line[1:2] == " ")
+                or (line[:2].rstrip(".)").isdigit() and line[1:3] in (". ", ") "))
+            ),
+            float(line.endswith((":", "："))),
+            pos / n,
+            *run_row,
+            run_units / total_units,
+            log_units[prev] if prev is not None else 0.0,
+            log_units[nxt] if nxt is not None else 0.0,
+            flag_terminal[prev] if prev is not None else 0.0,
+            flag_terminal[nxt] if nxt is not None else 0.0,
+            flag_para[prev] if prev is not None else 0.0,
+            flag_para[nxt] if nxt is not None else 0.0,
+            flag_residual[prev] if prev is not None else 0.0,
+            flag_residual[nxt] if nxt is not None else 0.0,
+            math.log1p(block_units[b]),
+            math.log1p(block_lines[b]),
+            block_units[b] / total_units,
+            units / max_units,
+            0.0,
+            0.0,
+        ]
+        rows.append(row)
+    feats = np.asarray(rows, dtype=np.float64)
     # Boilerplate crossed between the prose run's start and a line: a body paragraph has an
     # inline "Related" line or two on its way, a comment has the share bar, the comment
     # count and the commenters' date lines.
@@ -415,6 +465,8 @@ CONTEXT_NAMES: tuple[str, ...] = (
     "low_from_anchor",
 )
 N_CONTEXT = len(CONTEXT_NAMES)
+# A rescued subheading is at most this long (text_units).
+SUBHEADING_MAX_UNITS = 100
 # Stage-1 probability a line must beat to extend the main span of the page.
 SPAN_BIAS = 0.3
 
@@ -620,7 +672,7 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
         units = page.units[pos]
         if not _title_like(line, units, page.terminal[pos], page.residual[pos]) or is_date_line(line):
             continue
-        if _BYLINE.match(line) or len(line.split()) < 2 and units < 24:
+        if _BYLINE.match(line) or (len(line.split()) < 2 and units < 24):
             continue
         if pos == first_body and not page.para[pos]:
             continue
@@ -725,26 +777,31 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     feats, blocks = _features(page)
     probs = model.stage2(context_features(model.stage1(feats), feats, blocks))
     body = _select_body(page, probs, config)
+    _veto_metadata_lines(page, body)
+    _rescue_subheadings(page, body)
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
     if site_lines is not None:
         for pos in range(n):
-            if probs[pos] < config.site_keep_score and site_lines.page_count(page.lines[page.content[pos]]) >= config.site_min_pages:
+            if (
+                probs[pos] < config.site_keep_score
+                and site_lines.page_count(page.lines[page.content[pos]]) >= config.site_min_pages
+            ):
                 body[pos] = False
                 kinds[pos] = LineKind.SITE_REPEAT
     header = _find_header(page, body)
-    for pos in (header.title, *header.title_repeats):
-        if pos is not None:
-            body[pos] = False
-            kinds[pos] = LineKind.TITLE
+    title_lines = header.title_repeats if header.title is None else (header.title, *header.title_repeats)
+    for title_pos in title_lines:
+        body[title_pos] = False
+        kinds[title_pos] = LineKind.TITLE
     named = (
         (header.standfirst, LineKind.STANDFIRST),
         (header.section, LineKind.SECTION),
         (header.date, LineKind.DATE),
         (header.byline, LineKind.BYLINE),
     )
-    for pos, kind in named:
-        if pos is not None and not body[pos]:
-            kinds[pos] = kind
+    for named_pos, kind in named:
+        if named_pos is not None and not body[named_pos]:
+            kinds[named_pos] = kind
     _label_rest(page, body, kinds)
     return _Decision(page, probs, body, kinds, header)
 
@@ -759,7 +816,14 @@ def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> lis
     n = len(page.content)
     p = np.clip(probs, 1e-4, 1 - 1e-4)
     weight = np.log2(2.0 + np.asarray(page.units, dtype=np.float64))
-    gain = (np.log(p / (1 - p)) - math.log(config.threshold / (1 - config.threshold))) * weight
+    # A page that is one prose run from first line to last is already clean (an extractor's
+    # output, or this cleaner's own): the model, trained on whole rendered pages, is unsure
+    # there, so the bar is lowered rather than dropping the article.
+    clean = page.run == (0, n - 1)
+    if clean and all(page.para) and not any(page.residual):
+        return [True] * n  # nothing but paragraphs of prose: already a body
+    threshold = config.clean_page_threshold if clean else config.threshold
+    gain = (np.log(p / (1 - p)) - math.log(threshold / (1 - threshold))) * weight
     cost = config.switch_cost
     # score[s]: best total with the current line in state s (0 other, 1 body).
     other, body_score = 0.0, -cost
@@ -781,6 +845,34 @@ def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> lis
         labels[pos] = state == 1
         state = back[pos][state]
     return [labels[pos] and page.residual[pos] is None for pos in range(n)]
+
+
+def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
+    """Date stamps and credited captions outside paragraph blocks are never article text."""
+    for pos in range(len(page.content)):
+        if not body[pos]:
+            continue
+        if page.date[pos] or (not page.para[pos] and _is_caption(page.lines[page.content[pos]], page.units[pos])):
+            body[pos] = False
+
+
+def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
+    """Keep a short heading block that sits between two body paragraphs.
+
+    Boilerplate lines (an inline "Related..." teaser, "RECOMMENDED") are looked through:
+    a subheading is often rendered right next to one. All-caps labels are not rescued.
+    """
+    n = len(page.content)
+    for pos in range(n):
+        if body[pos] or not page.para[pos] or page.residual[pos] is not None or page.date[pos]:
+            continue
+        line = page.lines[page.content[pos]]
+        if page.units[pos] > SUBHEADING_MAX_UNITS or line.isupper() or line.endswith((".", ",")):
+            continue
+        before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
+        after = next((p for p in range(pos + 1, n) if page.residual[p] is None), None)
+        if before is not None and after is not None and body[before] and body[after]:
+            body[pos] = True
 
 
 def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:

@@ -20,7 +20,8 @@ h1{font-size:22px;margin-bottom:4px} h2{font-size:16px;margin:0 0 8px}
 .kpi{border:1px solid #ddd;border-radius:8px;padding:10px 16px;min-width:120px}
 .kpi b{display:block;font-size:22px}
 .status-failed{color:#b0453f} .status-passed{color:#2e7d32}
-table{border-collapse:collapse;width:100%;font-size:13px} td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:13px}
+td,th{border-bottom:1px solid #eee;padding:4px 6px;text-align:left;vertical-align:top}
 code{font-size:12px;background:#f5f5f5;padding:1px 3px;border-radius:3px}
 .muted{color:#777}
 """
@@ -80,18 +81,29 @@ def render_html(report: dict[str, Any], title: str) -> str:
     cards = [
         _card("Pages by outcome", bar_chart("chart-outcomes", outcomes)),
         _card("Pages by source type", bar_chart("chart-source-types", list(report["source_types"].items()), color=1)),
-        _card("Field completeness", bar_chart("chart-completeness", list(report["field_completeness"].items()), percent=True, color=2)),
-        _card("Body length (words)", bar_chart("chart-words", list(report["word_count"]["histogram"].items()), color=3)),
+        _card(
+            "Field completeness",
+            bar_chart("chart-completeness", list(report["field_completeness"].items()), percent=True, color=2),
+        ),
+        _card(
+            "Body length (words)", bar_chart("chart-words", list(report["word_count"]["histogram"].items()), color=3)
+        ),
         _card("Languages", bar_chart("chart-languages", list(report["languages"].items()), color=4)),
         _card("Sites", bar_chart("chart-sites", list(report["sites"].items()), color=5)),
         _card(
             "Boilerplate removed, by site",
-            bar_chart("chart-boilerplate", [(k, v["removed_ratio"]) for k, v in boiler["by_site"].items()], percent=True),
+            bar_chart(
+                "chart-boilerplate", [(k, v["removed_ratio"]) for k, v in boiler["by_site"].items()], percent=True
+            ),
         ),
-        _card("Published, by month", bar_chart("chart-published", list(report["published"]["by_month"].items()), color=1)),
+        _card(
+            "Published, by month", bar_chart("chart-published", list(report["published"]["by_month"].items()), color=1)
+        ),
         _card(
             "Duplicate cluster sizes",
-            bar_chart("chart-clusters", [(f"{k} copies", v) for k, v in report["duplicate_cluster_sizes"].items()], color=2),
+            bar_chart(
+                "chart-clusters", [(f"{k} copies", v) for k, v in report["duplicate_cluster_sizes"].items()], color=2
+            ),
         ),
         _card(
             "Most frequent removed lines",
@@ -99,7 +111,10 @@ def render_html(report: dict[str, Any], title: str) -> str:
         ),
         _card(
             "Rejects",
-            _table(["input", "reason", "detail"], [(x["source_path"], x["reason"], x["detail"]) for x in report["reject_examples"]]),
+            _table(
+                ["input", "reason", "detail"],
+                [(x["source_path"], x["reason"], x["detail"]) for x in report["reject_examples"]],
+            ),
         ),
     ]
     examples = "".join(

@@ -9,6 +9,7 @@ report.json afterwards.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,7 +84,7 @@ def word_counts(t: RunTables) -> dict[str, Any]:
         name: int(words.quantile(q, interpolation="nearest") or 0)
         for name, q in (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))
     }
-    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(WORD_BINS, WORD_BINS[1:], strict=False)] + [f"{WORD_BINS[-1]}+"]
+    labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(WORD_BINS)] + [f"{WORD_BINS[-1]}+"]
     histogram = dict.fromkeys(labels, 0)
     for n in words.to_list():
         index = sum(1 for edge in WORD_BINS[1:] if n >= edge)

@@ -33,7 +33,13 @@ def tables_in(root: Path, run_ids: Sequence[str] = (), extras: Sequence[Path] = 
     if run_ids:
         frames = {k: v.filter(pl.col("run_id").is_in(list(run_ids))) for k, v in frames.items()}
     extra = pl.scan_parquet(list(extras)) if extras else None
-    return RunTables(extras=extra, run_ids=tuple(run_ids), **frames)
+    return RunTables(
+        articles=frames["articles"],
+        duplicates=frames["duplicates"],
+        rejects=frames["rejects"],
+        extras=extra,
+        run_ids=tuple(run_ids),
+    )
 
 
 def render_markdown(report: dict[str, Any], title: str) -> str:
@@ -85,7 +91,10 @@ def render_markdown(report: dict[str, Any], title: str) -> str:
         "",
         "| input | reason | detail |",
         "|---|---|---|",
-        *[f"| {x['source_path']} | {x['reason']} | {x['detail'].replace('|', '/')} |" for x in report["reject_examples"]],
+        *[
+            f"| {x['source_path']} | {x['reason']} | {x['detail'].replace('|', '/')} |"
+            for x in report["reject_examples"]
+        ],
         "",
     ]
     if report.get("stage_seconds"):

@@ -1,0 +1,100 @@
+"""The input ledger: which input files committed runs have processed, so nightly runs take only new ones.
+
+An input is unchanged when its absolute path, size and modification time match a
+ledger row; when only the time differs (a copy, a `touch`), the file is hashed
+and compared, so a re-synced folder is not processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from corpusclean.schema import arrow_schema
+
+LEDGER = "ledger"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+def file_sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    entries: dict[str, LedgerEntry]
+
+    @classmethod
+    def load(cls, root: Path) -> Ledger:
+        files = sorted((root / LEDGER).glob("*.parquet")) if (root / LEDGER).is_dir() else []
+        if not files:
+            return cls({})
+        frame = pl.read_parquet(files).select("input", "size", "mtime_ns", "sha256")
+        # Later runs win: the newest state of a file is the one that counts.
+        return cls({row[0]: LedgerEntry(row[1], row[2], row[3]) for row in frame.iter_rows()})
+
+    def is_unchanged(self, path: str) -> bool:
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None:
+            return False
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False  # unreadable now: process it, so it gets a reject row with the reason
+        if stat.st_size != entry.size:
+            return False
+        if stat.st_mtime_ns == entry.mtime_ns:
+            return True
+        try:
+            return file_sha256(path) == entry.sha256
+        except OSError:
+            return False
+
+
+def stat_key(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def ledger_rows(planned: dict[str, tuple[int, int] | None], pages: dict[str, int]) -> pa.Table:
+    """Ledger rows (without run columns) for the input files a run processed.
+
+    `planned` is each file's (size, mtime_ns) when the run was planned: a file that
+    changed since, or could not be read, is left out, so the next run takes it again.
+    """
+    rows = []
+    for path, planned_stat in planned.items():
+        if planned_stat is None or stat_key(path) != planned_stat:
+            continue
+        try:
+            digest = file_sha256(path)
+        except OSError:
+            continue
+        stat = os.stat(path)
+        rows.append(
+            {
+                "input": os.path.abspath(path),
+                "source_path": path,
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "sha256": digest,
+                "pages": pages.get(path, 0),
+            }
+        )
+    schema = pa.schema([f for f in arrow_schema("ledger") if f.name not in ("run_id", "pipeline_version")])
+    return pa.Table.from_pylist(rows, schema=schema)

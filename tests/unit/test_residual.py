@@ -1,0 +1,121 @@
+"""Residual boilerplate rules: each rule drops a real line and keeps a real one."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpusclean.extract.residual import (
+    ResidualReason,
+    agency_of,
+    boilerplate_reason,
+    image_credit_of,
+    related_headline,
+    strip_residual,
+)
+
+DROP = [
+    ("2 min read", ResidualReason.READ_TIME),
+    ("5 Min Read", ResidualReason.READ_TIME),
+    ("Lesezeit: 4 Minuten", ResidualReason.READ_TIME),
+    ("SOURCE:AA", ResidualReason.SOURCE_LINE),
+    ("Quelle: dpa", ResidualReason.SOURCE_LINE),
+    (
+        "RelatedTRT Global - Istanbul talks: Ukraine, Russia agree on major prisoner, body exchange deal",
+        ResidualReason.RELATED,
+    ),
+    ("RECOMMENDED", ResidualReason.RELATED),
+    ("READ MORE: Trump says Iran 'wants to talk'", ResidualReason.RELATED),
+    ("Leia também: Calendário da Stock Car 2018", ResidualReason.RELATED),
+    ("Baca juga: Jangan membenci satu kaum", ResidualReason.RELATED),
+    ("관련기사", ResidualReason.RELATED),
+    ("Subscribe", ResidualReason.SUBSCRIBE),
+    ("Sign up for our daily newsletter", ResidualReason.SUBSCRIBE),
+    ("Share on Facebook", ResidualReason.SHARE),
+    ("Share this article", ResidualReason.SHARE),
+    ("Our website uses cookies to improve its performance and enhance your user experience.", ResidualReason.COOKIE),
+    ("Accept & Close", ResidualReason.COOKIE),
+    ("CLICK HERE TO GET THE FOX NEWS APP", ResidualReason.APP_PROMO),
+    ("ADVERTISEMENT", ResidualReason.ADVERTISEMENT),
+    ("Story continues below advertisement", ResidualReason.ADVERTISEMENT),
+    ("© 2019 Reuters. All Rights Reserved.", ResidualReason.COPYRIGHT),
+    ("Copyright ⓒ Entermedia.co.kr. 무단전재 및 재배포금지", ResidualReason.COPYRIGHT),
+    ("34 responses to “ Anthony Lynn: We needed to win this game ”", ResidualReason.COMMENTS),
+    ("Leave a Reply", ResidualReason.COMMENTS),
+    ("sammievee says:", ResidualReason.COMMENTS),
+    ("Foto: dpa", ResidualReason.IMAGE_CREDIT),
+    ("Photo: Reuters", ResidualReason.IMAGE_CREDIT),
+    ("Tags: Kremlin, Ukraine, Istanbul talks", ResidualReason.TAGS),
+    ("Previous article", ResidualReason.PAGER),
+]
+
+KEEP = [
+    "Kremlin spokesman Dmitry Peskov said on Tuesday that agreements reached were important.",
+    "Related parties were not named in the filing.",
+    "Share prices fell sharply on Monday after the announcement.",
+    "Subscribers to the service will pay $11.99 a month from December.",
+    "Ready for high-level contacts",
+    "Sign up for a Hulu ad-free account for $11.99 a month",
+    "The source of the leak has not been identified, officials said.",
+    "Comments made by the minister on Monday drew criticism from the opposition.",
+    "Photos which were released online show the actress at the event.",
+    "Reading the report, one sees how the cookie jar was emptied long before the audit.",
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), DROP)
+def test_boilerplate_line_is_dropped(line: str, reason: ResidualReason) -> None:
+    assert boilerplate_reason(line) is reason
+
+
+@pytest.mark.parametrize("line", KEEP)
+def test_article_line_is_kept(line: str) -> None:
+    assert boilerplate_reason(line) is None
+
+
+def test_long_lines_are_never_labels() -> None:
+    line = "Share " + "prices moved in a narrow range as traders waited for the data. " * 4
+    assert boilerplate_reason(line) is None
+
+
+def test_related_headline_drops_label_and_site_prefix() -> None:
+    line = "RelatedTRT Global - Istanbul talks: Ukraine, Russia agree on major prisoner, body exchange deal"
+    assert related_headline(line) == "Istanbul talks: Ukraine, Russia agree on major prisoner, body exchange deal"
+    assert related_headline("RECOMMENDED") is None
+    assert related_headline("Kremlin spokesman Dmitry Peskov said on Tuesday") is None
+
+
+def test_agency_from_source_line_and_dateline() -> None:
+    assert agency_of("SOURCE:AA") == "AA"
+    assert agency_of("NEW YORK (Reuters) - Oil prices fell sharply on Tuesday") == "Reuters"
+    assert agency_of("Oil prices fell sharply on Tuesday (in New York) on oversupply concerns") is None
+
+
+def test_image_credit_forms() -> None:
+    assert image_credit_of("Photo: Reuters", allow_tail=False) == "Reuters"
+    assert image_credit_of("Foto: dpa", allow_tail=False) == "dpa"
+    caption = "Kremlin dismissed the idea of a quick presidential summit. / AP"
+    assert image_credit_of(caption, allow_tail=True) == "AP"
+    assert image_credit_of(caption, allow_tail=False) is None
+
+
+def test_strip_residual_on_html_paragraphs() -> None:
+    paragraphs = [
+        "Talks with Ukraine yield progress but no quick end: Kremlin",
+        "NEW YORK (Reuters) - Kremlin spokesman Dmitry Peskov said on Tuesday that agreements were important.",
+        "RelatedTRT Global - Erdogan hails Russia-Ukraine peace talks in Istanbul as 'significant achievement'",
+        "Ready for high-level contacts",
+        "Photo: Reuters",
+        "SOURCE:AA",
+        "",
+    ]
+    result = strip_residual(paragraphs, title="Talks with Ukraine yield progress but no quick end: Kremlin")
+    assert result.kept == (paragraphs[1], paragraphs[3])
+    assert result.reasons == (
+        ResidualReason.TITLE_REPEAT,
+        ResidualReason.RELATED,
+        ResidualReason.IMAGE_CREDIT,
+        ResidualReason.SOURCE_LINE,
+    )
+    assert result.source_agency == "AA"  # the explicit source line wins over the dateline
+    assert result.image_credits == ("Reuters",)
+    assert result.related == ("Erdogan hails Russia-Ukraine peace talks in Istanbul as 'significant achievement'",)

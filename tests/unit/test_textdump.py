@@ -1,0 +1,227 @@
+"""The text-dump cleaner: the seed page, each rule with a line to drop and one to keep, hostile input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpusclean.extract.textdump import (
+    LineKind,
+    classify_lines,
+    clean_dump,
+    is_date_line,
+    text_units,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "samples" / "text" / "trt-world-peskov-2025-06-03.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p]
+
+
+def test_seed_body_is_exactly_the_twelve_paragraphs(seed_text: str) -> None:
+    result = clean_dump(seed_text)
+    paragraphs = _paragraphs(result.text)
+    assert len(paragraphs) == 12
+    assert paragraphs[0].startswith("Kremlin spokesman Dmitry Peskov said on Tuesday")
+    assert paragraphs[6] == "Ready for high-level contacts"
+    assert paragraphs[-1].startswith("This time, the two sides agreed")
+    # Every kept paragraph is a blank-line-separated block of the input, in order.
+    blocks = [line.strip() for line in seed_text.split("\n") if line.strip()]
+    assert paragraphs == [b for b in blocks if b in paragraphs]
+    for gone in ("WORLD", "2 min read", "RelatedTRT", "RECOMMENDED", "SOURCE:AA", "Explore", "/ AP", "June 3, 2025"):
+        assert gone not in result.text
+    assert "Talks with Ukraine yield progress" not in result.text
+
+
+def test_seed_fields(seed_text: str) -> None:
+    result = clean_dump(seed_text)
+    assert result.title == "Talks with Ukraine yield progress but no quick end: Kremlin"
+    assert result.subtitle is not None and result.subtitle.startswith("Spokesman Peskov described the recent Istanbul")
+    assert result.published == "June 3, 2025"
+    assert result.section == "WORLD"  # as seen on the page, not title-cased
+    assert result.source_agency == "AA"
+    assert result.image_credits == ("AP",)
+    assert result.related == (
+        "Istanbul talks: Ukraine, Russia agree on major prisoner, body exchange deal",
+        "Erdogan hails Russia-Ukraine peace talks in Istanbul as 'significant achievement'",
+    )
+    assert result.authors == ()
+    assert result.input_chars == len(seed_text)
+    assert "RECOMMENDED" in result.removed_lines
+    assert "Explore" in result.removed_lines
+
+
+def test_seed_line_kinds(seed_text: str) -> None:
+    kinds = {label.text: label.kind for label in classify_lines(seed_text)}
+    assert kinds["WORLD"] is LineKind.SECTION
+    assert kinds["2 min read"] is LineKind.BOILERPLATE
+    assert kinds["Talks with Ukraine yield progress but no quick end: Kremlin"] is LineKind.TITLE
+    assert kinds["Kremlin dismissed the idea of a quick presidential summit. / AP"] is LineKind.CAPTION
+    assert kinds["June 3, 2025"] is LineKind.DATE
+    assert kinds["RECOMMENDED"] is LineKind.RELATED
+    assert kinds["SOURCE:AA"] is LineKind.BOILERPLATE
+    assert kinds["Ready for high-level contacts"] is LineKind.BODY
+    assert kinds["Lula urges Trump to consider Palestine's inclusion in Board of Peace initiative"] is not LineKind.BODY
+
+
+def test_classify_lines_covers_every_input_line(seed_text: str) -> None:
+    labels = classify_lines(seed_text)
+    assert [label.index for label in labels] == list(range(len(seed_text.split("\n"))))
+    assert all(label.kind is LineKind.BLANK for label in labels if not label.text)
+
+
+ARTICLE = [
+    "The county board voted on Tuesday to keep the old mill standing, ending a dispute that has split the town "
+    "for more than a decade and cost the county close to a million dollars in legal fees.",
+    "Residents packed the meeting room, and several spoke for more than the three minutes the rules allow, "
+    "the chair said afterwards, adding that she had let them speak because the vote mattered so much.",
+    "The mill, built in 1887, will now be offered to a trust that plans to turn it into a museum and a "
+    "workshop for the county's schools, according to the plan approved by the board.",
+    "Opponents said they would ask the state court to review the decision before the end of the year.",
+]
+
+
+def _dump(header: list[str], body: list[str], footer: list[str]) -> str:
+    return "\n".join(header) + "\n\n" + "\n\n".join(body) + "\n\n" + "\n".join(footer) + "\n"
+
+
+def test_menu_and_headline_list_are_dropped_body_kept() -> None:
+    header = ["Home", "News", "Sports", "Weather", "Obituaries", "E-Edition", "Mill saved after board vote"]
+    footer = [
+        "Most read",
+        "School bus routes change in January as district redraws its map",
+        "High school football: Norvane beats Carrow 21-14 in overtime thriller",
+        "Contact us",
+        "© 2025 Tri-County Herald. All rights reserved.",
+    ]
+    result = clean_dump(_dump(header, ARTICLE, footer))
+    assert _paragraphs(result.text) == ARTICLE
+    assert "Obituaries" in result.removed_lines
+
+
+def test_non_english_and_cjk_body_is_kept() -> None:
+    korean = [
+        "엘제이의 일방적인 사진 공개로부터 비롯된 논란은 두 사람의 진실공방으로"
+        " 이어졌고, 대중들의 반응은 처음에는 엘제이의 행동에 "
+        "대한 비난으로 모아졌다. 하지만 시간이 지나면서 여론은 조금씩 달라지기 시작했다.",
+        "타인의 동의를 구하지 않고 두 사람의 관계를 담은 사진을 SNS에"
+        " 공개한다는 건 분명한 사생활 침해이고, 나아가 리벤지의 "
+        "성격을 가진 폭로로 여겨질 수 있기 때문이다. 전문가들은 이런 행동이 데이트 폭력이 될 수 있다고 지적했다.",
+        "류화영은 한 매체에 자신의 입장을 털어놓으며 두 사람의 관계에"
+        " 대해 설명했고, 이후 논란은 더욱 커졌다. 소속사 측은 "
+        "추가 입장을 내지 않겠다고 밝혔으며 법적 대응도 검토하지 않는다고 덧붙였다.",
+    ]
+    header = [
+        "엔터미디어",
+        "전체기사",
+        "TV리뷰",
+        "드라마",
+        "예능",
+        "칼럼",
+        "엘제이의 리벤지인가, 류화영의 코스프레인가",
+    ]
+    footer = ["많이 본 뉴스", "기적적 동행 ‘어서와’, 노르웨이.", "Copyright ⓒ Entermedia.co.kr. 무단전재 및 재배포금지"]
+    result = clean_dump(_dump(header, korean, footer))
+    assert _paragraphs(result.text) == korean
+    assert result.title == "엘제이의 리벤지인가, 류화영의 코스프레인가"
+
+
+def test_text_units_counts_cjk_as_word_sized() -> None:
+    assert text_units("abc") == 3
+    assert text_units("中文新闻") == 12
+    assert text_units("뉴스") == 4
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("June 3, 2025", True),
+        ("November 19, 2019 / 12:21 AM / Updated 14 hours ago", True),
+        ("21:17 18.11.2019", True),
+        ("5H ago", True),
+        ("기사입력 :[ 2018-08-25 15:24 ]", True),
+        ("Istanbul hosted the second round of talks on June 2, 2025, after the first on May 16.", False),
+        ("Ready for high-level contacts", False),
+    ],
+)
+def test_date_lines(line: str, expected: bool) -> None:
+    assert is_date_line(line) is expected
+
+
+def test_caption_with_credit_is_dropped_and_credited() -> None:
+    header = ["Mill saved after board vote", "The old mill on River Road, seen from the bridge. / AP", "June 3, 2025"]
+    result = clean_dump(_dump(header, ARTICLE, ["Contact us"]))
+    assert "seen from the bridge" not in result.text
+    assert result.image_credits == ("AP",)
+    assert result.published == "June 3, 2025"
+
+
+def test_byline_becomes_authors() -> None:
+    header = ["Mill saved after board vote", "By Jane Doe and John Roe", "June 3, 2025"]
+    result = clean_dump(_dump(header, ARTICLE, ["Contact us"]))
+    assert result.authors == ("Jane Doe", "John Roe")
+    assert "By Jane Doe" not in result.text
+
+
+def test_dateline_agency() -> None:
+    body = ["NEW YORK (Reuters) - " + ARTICLE[0], *ARTICLE[1:]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert result.source_agency == "Reuters"
+    assert result.text.startswith("NEW YORK (Reuters) - ")
+
+
+def test_subheading_between_paragraphs_is_kept_label_is_not() -> None:
+    body = [ARTICLE[0], ARTICLE[1], "What happens next", "RECOMMENDED", ARTICLE[2], ARTICLE[3]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert "What happens next" in _paragraphs(result.text)
+    assert "RECOMMENDED" not in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n  ", "\x00\x01\x02\x7f", "a" * 5_000_000, "\r\n" * 1000, "\ud800", "\n".join(["x"] * 10_000)],
+)
+def test_odd_input_never_raises(text: str) -> None:
+    result = clean_dump(text)
+    assert result.text == ""
+    assert result.input_chars == len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_never_raises_on_any_string(text: str) -> None:
+    result = clean_dump(text)
+    assert isinstance(result.text, str)
+
+
+_MIXED = st.lists(
+    st.sampled_from([*ARTICLE, "Share", "Home", "What happens next"]), min_size=1, max_size=8, unique=True
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_MIXED)
+def test_cleaning_its_own_body_adds_nothing(lines: list[str]) -> None:
+    once = clean_dump(_dump(["Mill saved after board vote"], lines, ["Contact us"])).text
+    twice = clean_dump(once).text
+    assert set(_paragraphs(twice)) <= set(_paragraphs(once))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(ARTICLE), min_size=1, max_size=4, unique=True))
+def test_cleaning_a_clean_body_is_idempotent(lines: list[str]) -> None:
+    # Already-clean text (an extractor's output) passes through whole, and stays so.
+    once = clean_dump("\n\n".join(lines)).text
+    assert _paragraphs(once) == lines
+    assert clean_dump(once).text == once
