@@ -35,8 +35,8 @@ from corpusclean.dedup.index import SIGNATURE, NearIndex, signature_matrix, sign
 from corpusclean.dedup.minhash import EMPTY_SLOT, I64, U32, NearConfig, band_keys, estimated_jaccard, signatures
 from corpusclean.records import DuplicateKind
 
-DUPLICATE_COLUMNS = ("source_path", "id", "duplicate_of", "kind", "similarity", "url")
-SKETCH_COLUMNS = ("id", "url", "published", "word_count", "source_path", "content_hash")
+DUPLICATE_COLUMNS = ("source_path", "id", "duplicate_of", "kind", "similarity", "url", "source_type")
+SKETCH_COLUMNS = ("id", "url", "published", "word_count", "source_path", "source_type", "content_hash")
 _VERIFY_BLOCK = 65_536  # pairs compared per step: (block x num_perm) booleans stay small
 
 
@@ -70,8 +70,14 @@ def empty_duplicates() -> pl.DataFrame:
             "kind": pl.String,
             "similarity": pl.Float64,
             "url": pl.String,
+            "source_type": pl.String,
         }
     )
+
+
+def source_type_column(frame: pl.DataFrame) -> pl.Expr:
+    """`source_type` of the dropped page, carried into duplicates/ (null when the frame has none)."""
+    return pl.col("source_type") if "source_type" in frame.columns else pl.lit(None, pl.String).alias("source_type")
 
 
 def connected_labels(size: int, left: I64, right: I64) -> I64:
@@ -215,5 +221,6 @@ def near_duplicates(
         pl.lit(DuplicateKind.NEAR.value).alias("kind"),
         "similarity",
         "url",
+        source_type_column(joined),
     )
     return kept, duplicates

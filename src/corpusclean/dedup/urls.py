@@ -18,7 +18,7 @@ import polars as pl
 
 from corpusclean.dedup.index import NearIndex, signature_matrix
 from corpusclean.dedup.minhash import NearConfig, estimated_jaccard
-from corpusclean.dedup.near import empty_duplicates, with_signatures
+from corpusclean.dedup.near import empty_duplicates, source_type_column, with_signatures
 from corpusclean.records import DuplicateKind
 
 
@@ -75,6 +75,7 @@ def url_duplicates(
         pl.lit(DuplicateKind.URL.value).alias("kind"),
         "similarity",
         "url",
+        source_type_column(marked),
     )
     kept = indexed.filter(~pl.col("_at").is_in(marked.get_column("_at").implode())).drop("_at")
     return kept, duplicates
