@@ -130,15 +130,6 @@ def _multipliers(num_perm: int, seed: int) -> U32:
     return np.array([(c >> 32) | 1 for c in _splitmix_sequence(seed, num_perm)], dtype=np.uint32)
 
 
-@functools.cache
-def _word_byte_table() -> npt.NDArray[np.bool_]:
-    """Bytes that belong to words: ASCII letters and digits, and every byte of a non-ASCII character."""
-    table = np.zeros(256, dtype=bool)
-    for lo, hi in ((ord("0"), ord("9")), (ord("a"), ord("z")), (ord("A"), ord("Z")), (0x80, 0xFF)):
-        table[lo : hi + 1] = True
-    return table
-
-
 # Non-ASCII punctuation that separates words (typographic quotes and dashes, NBSP, CJK marks):
 # (lead byte, allowed second bytes, sequence length) of its UTF-8 encoding.
 _PUNCT_SEQUENCES = (
@@ -161,12 +152,19 @@ def _encode_normalized(texts: pl.Series) -> tuple[bytes, I64]:
 
 
 def _word_mask(buf: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    is_word = _word_byte_table()[buf]
-    for lead, seconds, length in _PUNCT_SEQUENCES:
-        at = np.flatnonzero(buf[: max(buf.size - length + 1, 0)] == lead)
-        at = at[np.isin(buf[at + 1], seconds)]
-        for j in range(length):
-            is_word[at + j] = False
+    """Bytes that belong to words: ASCII digits and (lower-case) letters, and non-ASCII characters
+    other than the punctuation in _PUNCT_SEQUENCES. Byte arithmetic, not a table lookup (a gather
+    per byte costs 4x more)."""
+    is_word = buf >= 0x80
+    is_word |= (buf - np.uint8(0x30)) < 10  # uint8 wraps, so one compare is the range test
+    is_word |= (buf - np.uint8(0x61)) < 26
+    leads = np.flatnonzero((buf == 0xC2) | (buf == 0xE2) | (buf == 0xE3))
+    if leads.size:
+        for lead, seconds, length in _PUNCT_SEQUENCES:
+            at = leads[buf[leads] == lead]
+            at = at[np.isin(buf[at + 1], seconds)]  # valid UTF-8: a lead byte has its continuation bytes
+            for j in range(length):
+                is_word[at + j] = False
     return is_word
 
 
