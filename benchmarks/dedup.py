@@ -125,7 +125,7 @@ def run_corpusclean(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_datasketch(spec: dict[str, Any]) -> dict[str, Any]:
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]  # no stubs; benchmark only
 
     frames = []
     for path, rows in spec["shards"]:
@@ -311,13 +311,20 @@ def main() -> None:
         for name, (kind, limit, workers, env) in runs.items():
             work = Path(tmp) / name
             work.mkdir()
-            spec = {"shards": [[str(p), r] for p, r in _first_rows(shards, limit)], "workers": workers, "work": str(work)}
+            spec = {
+                "shards": [[str(p), r] for p, r in _first_rows(shards, limit)],
+                "workers": workers,
+                "work": str(work),
+            }
             result = measure(kind, spec, env)
             truth = truth_all.head(limit) if limit else truth_all
             result["quality"] = quality(truth, pl.read_parquet(work / "pred.parquet"))
             results[name] = result
-            print(f"{name}: {result['docs']} docs, {result['seconds']['total']:.1f} s, "
-                  f"peak RSS {result['peak_rss_mib_tree']:.0f} MiB", flush=True)
+            print(
+                f"{name}: {result['docs']} docs, {result['seconds']['total']:.1f} s, "
+                f"peak RSS {result['peak_rss_mib_tree']:.0f} MiB",
+                flush=True,
+            )
     with open("/proc/loadavg") as fh:
         results["load_after"] = fh.read().split()[:3]
     print(report(results))
@@ -333,8 +340,16 @@ def report(results: dict[str, Any]) -> str:
             continue
         r = results[name]
         secs = r["seconds"]["total"]
-        rows.append([name, str(r["docs"]), f"{secs:.1f}", f"{r['docs'] / secs:,.0f}", f"{r['peak_rss_mib_tree']:.0f}",
-                     r["config"]])
+        rows.append(
+            [
+                name,
+                str(r["docs"]),
+                f"{secs:.1f}",
+                f"{r['docs'] / secs:,.0f}",
+                f"{r['peak_rss_mib_tree']:.0f}",
+                r["config"],
+            ]
+        )
     out.append(_table(rows))
     if "datasketch_1core" in results:
         ds = results["datasketch_1core"]
@@ -357,8 +372,14 @@ def report(results: dict[str, Any]) -> str:
         rows = [["kind", "docs", "pairwise precision", "pairwise recall"]]
         for kind, m in q.items():
             rows.append([kind, f"{m['docs']:.0f}", f"{m['precision']:.4f}", f"{m['recall']:.4f}"])
-        out += ["", f"### quality: {name}", "", _table(rows), "",
-                f"hard negatives merged with the story they quote: {q['negative']['merged_with_quoted_story']:.4f}"]
+        out += [
+            "",
+            f"### quality: {name}",
+            "",
+            _table(rows),
+            "",
+            f"hard negatives merged with the story they quote: {q['negative']['merged_with_quoted_story']:.4f}",
+        ]
     full = results["corpusclean_full"]["seconds"]
     out += ["", "corpusclean full-run stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in full.items())]
     return "\n".join(out)

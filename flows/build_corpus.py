@@ -96,7 +96,8 @@ def build_corpus(
         summary.duplicate_total,
         summary.reject_total,
     )
-    _publish(summary)
+    if summary.status != "unchanged":
+        _publish(summary)
     if summary.status == "failed":
         # Fails the flow run; the tables are in quarantine/ and the dataset is unchanged.
         raise QualityGateError(f"{summary.run_id} broke quality gates: " + "; ".join(summary.gate_failures))

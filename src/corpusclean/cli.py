@@ -15,6 +15,12 @@ from corpusclean.pipeline import RunPlan, RunSummary, build, runs
 
 
 def _print_summary(summary: RunSummary) -> None:
+    if summary.status == "unchanged":
+        click.echo(
+            f"nothing to do: all {summary.unchanged_inputs} inputs were processed by earlier runs "
+            f"of {summary.root} (--full to process them again)"
+        )
+        return
     click.echo(f"run {summary.run_id} -> {summary.root}")
     click.echo(f"  pages in    {summary.pages:>8}")
     click.echo(f"  kept        {summary.kept:>8}")

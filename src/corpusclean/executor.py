@@ -18,6 +18,7 @@ With `workers == 0` pages are processed in this process, without guards
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import multiprocessing
 import signal
@@ -32,6 +33,7 @@ from corpusclean.pipeline import RunPlan, Shard, ShardResult, process_shard, res
 from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 _IDLE_POLL_S = 1.0
+_PR_SET_PDEATHSIG = 1
 
 
 def _context() -> multiprocessing.context.DefaultContext:
@@ -40,7 +42,19 @@ def _context() -> multiprocessing.context.DefaultContext:
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # type: ignore[return-value]
 
 
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the parent dies (SIGKILL leaves no orphans)."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # best effort: the worker still exits when its pipe closes
+
+
 def _worker_main(conn: Connection, plan: RunPlan) -> None:
+    _die_with_parent()
     # The parent owns Ctrl-C: a worker must not die of SIGINT mid-page and be miscounted.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     now = dt.datetime.fromisoformat(plan.started)

@@ -114,7 +114,9 @@ class RunSummary:
     skipped_files: int
     seconds: float
     stage_seconds: dict[str, float] = field(default_factory=dict)
-    status: str = "committed"  # or "failed": a quality gate broke, the data is in quarantine/
+    # "committed"; "failed": a quality gate broke, the data is in quarantine/;
+    # "unchanged": there was nothing new to process, nothing was written.
+    status: str = "committed"
     gate_failures: tuple[str, ...] = ()
     unchanged_inputs: int = 0
     resumed_shards: int = 0
@@ -328,6 +330,20 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     results = sorted(results, key=lambda r: r.index)
     if sorted(r.index for r in results) != [s.index for s in plan.shards]:
         raise ValueError("finalize_run needs exactly one result per planned shard")
+    if not plan.shards:
+        # Nothing new since the last run: no run to record, the dataset stays as it is.
+        return RunSummary(
+            run_id=plan.run_id,
+            root=plan.root,
+            pages=0,
+            kept=0,
+            duplicates={},
+            rejects={},
+            skipped_files=plan.skipped_files,
+            seconds=0.0,
+            status="unchanged",
+            unchanged_inputs=plan.unchanged_inputs,
+        )
     cand_schema = pl.from_arrow(_candidate_schema().empty_table()).schema  # type: ignore[union-attr]
     candidates = pl.concat(
         [pl.read_parquet(r.candidates_path) for r in results] or [pl.DataFrame(schema=cand_schema)],

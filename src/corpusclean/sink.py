@@ -24,6 +24,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ QUARANTINE = "quarantine"
 MANIFESTS = "manifests"
 JOURNAL = "commit.json"
 COMPRESSION = "zstd"
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
 
 
 def fsync_dir(path: Path) -> None:
@@ -84,17 +87,29 @@ def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes:
 
 @contextlib.contextmanager
 def dataset_lock(root: Path) -> Iterator[None]:
-    """Exclusive writer lock on the dataset; fails at once if another run holds it."""
+    """Exclusive writer lock on the dataset; fails at once if another run holds it.
+
+    A POSIX record lock (lockf), not flock: forked extraction workers do not inherit
+    it, so a killed run's lock dies with the run even if a worker lingers.
+    """
     root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    key = str(root.resolve())
+    # POSIX locks do not exclude the process that holds them: track our own holds too.
+    with _HELD_GUARD:
+        if key in _HELD:
+            raise DatasetLockedError(f"{root} is being written by another run in this process")
+        _HELD.add(key)
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
             raise DatasetLockedError(f"{root} is being written by another run") from exc
         yield
     finally:
         os.close(fd)
+        with _HELD_GUARD:
+            _HELD.discard(key)
 
 
 @dataclass(frozen=True, slots=True)

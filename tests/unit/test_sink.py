@@ -51,3 +51,20 @@ def test_recover_leaves_staging_without_a_journal_for_resume(tmp_path: Path) -> 
 def test_one_writer_at_a_time(tmp_path: Path) -> None:
     with dataset_lock(tmp_path), pytest.raises(DatasetLockedError), dataset_lock(tmp_path):
         pass
+
+
+def test_another_process_cannot_write_while_a_run_holds_the_lock(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from corpusclean.sink import dataset_lock\n"
+        "from corpusclean.errors import DatasetLockedError\n"
+        "try:\n    with dataset_lock(Path(sys.argv[1])): print('got it')\n"
+        "except DatasetLockedError as e: print('locked:', e)\n"
+    )
+    with dataset_lock(tmp_path):
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("locked:")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "got it"

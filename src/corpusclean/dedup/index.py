@@ -180,4 +180,3 @@ def load_index(root: Path, config: NearConfig) -> NearIndex:
     rows = pl.concat(parts, how="vertical").select([*META_COLUMNS, *band_columns(config)])
     signatures = pl.scan_parquet(files).select("id", SIGNATURE)
     return NearIndex(rows, signatures, config)
-

@@ -269,9 +269,10 @@ def minhash_signatures(shingles: Shingles, num_perm: int, seed: int = 1) -> U32:
         lo = int(starts[d0])
         hi = int(offsets[nonempty[d1 - 1] + 1])
         # (num_perm x block) uint32 products wrap, which is the mod 2**32; one scratch buffer for all blocks.
-        block = np.multiply.outer(a, shingles.hashes[lo:hi], out=scratch[:, : hi - lo]) if hi - lo <= width else (
-            np.multiply.outer(a, shingles.hashes[lo:hi])
-        )
+        if hi - lo <= width:
+            block = np.multiply.outer(a, shingles.hashes[lo:hi], out=scratch[:, : hi - lo])
+        else:  # one document longer than a block
+            block = np.multiply.outer(a, shingles.hashes[lo:hi])
         out[:, nonempty[d0:d1]] = np.minimum.reduceat(block, starts[d0:d1] - lo, axis=1)
         d0 = d1
     return np.ascontiguousarray(out.T)

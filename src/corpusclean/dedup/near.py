@@ -4,9 +4,9 @@ Steps, all columnar:
 1. signatures of the candidates' bodies (:mod:`corpusclean.dedup.minhash`), unless the
    frame already carries them (a `signature` column, e.g. computed per shard);
 2. band keys (documents x bands); a key shared by two documents makes them a candidate
-   pair. Buckets come from one sort of the (key, node) table: every member is paired with
-   the bucket's best-ranked member and with its neighbour in rank order, so a bucket of m
-   documents gives < 2m pairs, never m**2;
+   pair. Buckets come from sorting the (key, node) table of one band at a time: every
+   member is paired with the bucket's best-ranked member and with its neighbour in rank
+   order, so a bucket of m documents gives < 2m pairs, never m**2;
 3. a pair is merged only if the Jaccard estimated from the full signatures is >= threshold;
 4. clusters are the connected components of merged pairs (transitive), found by min-label
    propagation with pointer jumping (deterministic, no Python loop per edge).
@@ -50,8 +50,9 @@ def with_signatures(frame: pl.DataFrame, config: NearConfig) -> pl.DataFrame:
 def iter_sketches(paths: Sequence[str | Path], config: NearConfig, batch_rows: int = 8192) -> Iterator[pl.DataFrame]:
     """Signature rows (SKETCH_COLUMNS + signature, no text) of Parquet files, batch by batch.
 
-    Only one batch of texts is in memory at a time; a caller over RAM writes each sketch
-    batch to Parquet (a few hundred bytes per document) and scans them back lazily.
+    Only one batch of texts is in memory at a time. What stays is ~4 bytes x num_perm per
+    document; a caller over RAM writes each sketch batch to Parquet and reads them back
+    (the benchmark does, one file per shard).
     """
     for path in paths:
         parquet = pq.ParquetFile(path)
@@ -102,24 +103,36 @@ def connected_labels(size: int, left: I64, right: I64) -> I64:
 
 def _bucket_pairs(keys: np.ndarray, nodes: I64) -> tuple[I64, I64]:
     """Candidate pairs (lo, hi), lo < hi, from documents sharing a band key."""
-    table = pl.DataFrame({"key": keys, "node": nodes}).filter(pl.col("key").is_duplicated()).sort("key", "node")
+    table = (
+        pl.DataFrame({"key": keys, "node": nodes.astype(np.int32)})
+        .filter(pl.col("key").is_duplicated())  # most keys are unique: drop them before sorting
+        .sort("key", "node")
+    )
     key = table.get_column("key").to_numpy()
     node = table.get_column("node").to_numpy().astype(np.int64)
     if key.size < 2:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    width = int(node.max()) + 1
     same = np.concatenate(([False], key[1:] == key[:-1]))
     position = np.arange(key.size)
     bucket_start = np.maximum.accumulate(np.where(same, 0, position))
     follower = np.flatnonzero(same)
     lo = np.concatenate((node[bucket_start[follower]], node[follower - 1]))
     hi = np.concatenate((node[follower], node[follower]))
-    pair = np.unique(lo * width + hi)  # one pair per (lo, hi), however many bands they share
-    return pair // width, pair % width
+    return lo, hi
+
+
+def _unique_pairs(pairs: list[tuple[I64, I64]], size: int) -> tuple[I64, I64]:
+    """One (lo, hi) per pair of nodes, however many bands it came from, sorted."""
+    if not pairs:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    code = np.unique(np.concatenate([lo * size + hi for lo, hi in pairs]))
+    return code // size, code % size
 
 
 def _verified(lo: I64, hi: I64, sigs: U32, threshold: float) -> tuple[I64, I64]:
+    """The pairs of signature rows whose estimated Jaccard reaches the threshold."""
     keep = np.zeros(lo.size, dtype=bool)
     for start in range(0, lo.size, _VERIFY_BLOCK):
         stop = start + _VERIFY_BLOCK
@@ -182,26 +195,31 @@ def near_duplicates(
     is_new = ranked.get_column("_new").to_numpy()
     at = ranked.get_column("_at").to_numpy().astype(np.int64)
     size = ranked.height
-    # Per node: its signature and band keys, gathered from the new or the indexed side.
-    sigs = np.empty((size, config.num_perm), dtype=np.uint32)
-    sigs[is_new] = new_sigs[at[is_new]]
-    sigs[~is_new] = old_sigs[at[~is_new]]
-    keys = np.empty((size, config.bands), dtype=np.uint64)
-    keys[is_new] = new_keys[at[is_new]]
-    if old.height:
-        keys[~is_new] = old_keys[hit[at[~is_new]]]
-    usable = np.ones(size, dtype=bool)
-    usable[is_new] = has_shingles[at[is_new]]
-    nodes = np.repeat(np.flatnonzero(usable), config.bands)
-
-    lo, hi = _bucket_pairs(keys[usable].ravel(), nodes)
+    # Rows of [indexed hits; new documents] -> node, so signatures and keys are never copied per node.
+    row = np.where(is_new, at + old.height, at)
+    node_of_row = np.empty(size, dtype=np.int64)
+    node_of_row[row] = np.arange(size)
+    sigs = np.concatenate((old_sigs, new_sigs)) if old.height else new_sigs
+    usable_new = np.flatnonzero(has_shingles)
+    key_nodes = np.concatenate((node_of_row[: old.height], node_of_row[usable_new + old.height]))
+    pairs = []
+    for band in range(config.bands):
+        # One band at a time: the sort holds N rows, not N x bands (a band table is also the unit
+        # to spill to Parquet when even that is over RAM).
+        band_keys_ = (
+            np.concatenate((old_keys[hit, band], new_keys[usable_new, band]))
+            if old.height
+            else (new_keys[usable_new, band])
+        )
+        pairs.append(_bucket_pairs(band_keys_, key_nodes))
+    lo, hi = _unique_pairs(pairs, size)
     involves_new = is_new[lo] | is_new[hi]  # two indexed articles both stay, whatever their similarity
-    lo, hi = _verified(lo[involves_new], hi[involves_new], sigs, config.threshold)
-    label = connected_labels(size, lo, hi)
+    lo, hi = _verified(row[lo[involves_new]], row[hi[involves_new]], sigs, config.threshold)
+    label = connected_labels(size, node_of_row[lo], node_of_row[hi])
 
     dropped = np.flatnonzero(is_new & (label != np.arange(size)))
+    similarity = estimated_jaccard(sigs[row[dropped]], sigs[row[label[dropped]]])
     ids = ranked.get_column("id")
-    similarity = estimated_jaccard(sigs[dropped], sigs[label[dropped]])
     marks = pl.DataFrame(
         {
             "_at": at[dropped],
