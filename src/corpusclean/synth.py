@@ -128,8 +128,8 @@ def article_html(seed: int, index: int, paragraphs: int = 8) -> str:
 {body}
 </article>
 <aside><h2>Most read</h2><ul>{related}</ul></aside></main>
-<footer><p>© {day.year} {site}. All rights reserved.</p><p><a href="/privacy">Privacy</a> · <a href="/terms">Terms</a></p>
-</footer></body></html>
+<footer><p>© {day.year} {site}. All rights reserved.</p>
+<p><a href="/privacy">Privacy</a> · <a href="/terms">Terms</a></p></footer></body></html>
 """
 
 
