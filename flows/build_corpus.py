@@ -11,7 +11,11 @@ import dataclasses
 import time
 from pathlib import Path
 
+from typing import Any
+
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.client.schemas.objects import State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
@@ -36,8 +40,26 @@ from corpusclean.pipeline import (
 from corpusclean.sink import dataset_lock
 
 
-@task(name="process-shard", task_run_name="shard-{shard.index}")
+def _transient_io(task: Any, task_run: Any, state: State[Any]) -> bool:
+    """Retry only what a retry can fix: I/O errors (a flaky mount, a bucket hiccup)."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="process-shard",
+    task_run_name="shard-{shard.index}",
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_transient_io,
+)
 def process_shard_task(plan: RunPlan, shard: Shard) -> ShardResult:
+    # Resumable: a shard an earlier attempt finished (completion marker) is not redone.
     return process_shard(plan, shard)
 
 
@@ -102,3 +124,46 @@ def build_corpus(
         # Fails the flow run; the tables are in quarantine/ and the dataset is unchanged.
         raise QualityGateError(f"{summary.run_id} broke quality gates: " + "; ".join(summary.gate_failures))
     return summary
+
+
+EXECUTORS = ("processes", "threads", "dask")
+
+
+def task_runner(executor: str, workers: int, address: str | None = None) -> TaskRunner[Any]:
+    """The Prefect task runner for an executor name.
+
+    - processes: a local process pool (extraction is CPU-bound Python; threads would share one core);
+    - threads: Prefect's default thread pool (for I/O-bound or debugging runs);
+    - dask: prefect-dask's DaskTaskRunner on the cluster at `address`, or on a LocalCluster of
+      `workers` single-threaded worker processes when no address is given.
+    """
+    if executor == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if executor == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if executor == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+    raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
+
+
+def run_build(
+    inputs: list[str],
+    out: str,
+    *,
+    executor: str = "processes",
+    address: str | None = None,
+    workers: int = 2,
+    config_path: str | None = None,
+    shard_size: int | None = None,
+    incremental: bool = True,
+) -> RunSummary:
+    """build_corpus with the chosen task runner (what `corpusclean build --prefect` calls)."""
+    runner = task_runner(executor, workers, address)
+    flow_with_runner = build_corpus.with_options(task_runner=runner)
+    return flow_with_runner(
+        inputs, out, config_path=config_path, workers=workers, shard_size=shard_size, incremental=incremental
+    )

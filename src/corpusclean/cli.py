@@ -59,6 +59,15 @@ def main() -> None:
 )
 @click.option("--shard-size", type=click.IntRange(min=1), default=None, help="Pages per unit of work [default: 200].")
 @click.option("--prefect", is_flag=True, help="Run as the Prefect flow build_corpus (starts or uses a Prefect server).")
+@click.option(
+    "--executor",
+    type=click.Choice(["processes", "threads", "dask"]),
+    default=None,
+    help="With --prefect: where shard tasks run [default: processes]. dask implies --prefect.",
+)
+@click.option(
+    "--address", help="With --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 [default: LocalCluster]."
+)
 @click.option("--full", is_flag=True, help="Process every input, also those earlier runs processed (the ledger).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def build_command(
@@ -68,6 +77,8 @@ def build_command(
     workers: int | None,
     shard_size: int | None,
     prefect: bool,
+    executor: str | None,
+    address: str | None,
     full: bool,
     quiet: bool,
 ) -> None:
@@ -76,8 +87,13 @@ def build_command(
         config = load_config(
             config_path, workers=default_workers() if workers is None else workers, shard_size=shard_size
         )
-        if prefect:
-            summary = _build_with_prefect(inputs, out, config_path, config.workers, shard_size, not full)
+        if address and executor != "dask":
+            raise click.UsageError("--address goes with --executor dask")
+        if prefect or executor:
+            workers_n = max(1, config.workers)
+            summary = _build_with_prefect(
+                inputs, out, config_path, workers_n, shard_size, not full, executor or "processes", address
+            )
         else:
             summary = _build_local(inputs, out, config, quiet, not full)
     except CorpusCleanError as exc:
@@ -115,15 +131,50 @@ def _build_with_prefect(
     workers: int,
     shard_size: int | None,
     incremental: bool,
+    executor: str,
+    address: str | None,
 ) -> RunSummary:
     try:
-        from flows.build_corpus import build_corpus
+        from flows.build_corpus import run_build
     except ImportError as exc:
-        raise click.ClickException(
-            f"--prefect needs the flows/ package (run from the project checkout): {exc}"
-        ) from exc
-    return build_corpus(
-        list(inputs), out, config_path=config_path, workers=workers, shard_size=shard_size, incremental=incremental
+        raise click.ClickException(f"--prefect needs the flows package and prefect-dask: {exc}") from exc
+    return run_build(
+        list(inputs),
+        out,
+        executor=executor,
+        address=address,
+        workers=workers,
+        config_path=config_path,
+        shard_size=shard_size,
+        incremental=incremental,
+    )
+
+
+@main.command("serve")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--out", "-o", required=True, type=click.Path(file_okay=False), help="Dataset directory.")
+@click.option("--cron", default=None, help="Schedule [default: [schedule] cron in --config, else '0 2 * * *'].")
+@click.option("--name", default="nightly", show_default=True, help="Deployment name.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), help="TOML config file.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, help="Extraction processes.")
+def serve_command(
+    inputs: tuple[str, ...], out: str, cron: str | None, name: str, config_path: str | None, workers: int | None
+) -> None:
+    """Serve the build_corpus flow on this machine, scheduled with cron (needs a Prefect server)."""
+    try:
+        from flows.deployments import DEFAULT_CRON, serve
+    except ImportError as exc:
+        raise click.ClickException(f"serve needs the flows package: {exc}") from exc
+    config = load_config(config_path)
+    schedule = cron or config.schedule_cron or DEFAULT_CRON
+    inputs_abs = [str(Path(i).resolve()) if "://" not in i else i for i in inputs]
+    serve(
+        inputs_abs,
+        str(Path(out).resolve()),
+        name=name,
+        cron=schedule,
+        config_path=str(Path(config_path).resolve()) if config_path else None,
+        workers=workers or default_workers(),
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import filecmp
+import gc
+import warnings
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,7 +17,12 @@ from corpusclean.pipeline import build
 
 from ..conftest import SAMPLES
 
-pytestmark = pytest.mark.prefect
+pytestmark = [
+    pytest.mark.prefect,
+    # Dask's and Prefect's event loops leave sockets to the garbage collector on shutdown.
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +31,11 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+    # Dask's and Prefect's event loops leave sockets to the garbage collector: collect them
+    # here, where their ResourceWarnings are expected, not at the end of the session.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()
 
 
 def test_flow_output_equals_cli_output(prefect_server: None, tmp_path: Path) -> None:
@@ -58,3 +70,52 @@ def test_broken_gate_fails_the_flow_run(prefect_server: None, tmp_path: Path) ->
     assert "broke quality gates" in str(state.result(raise_on_failure=False))
     assert not (out / "articles").exists()  # nothing reached the dataset
     assert list((out / "quarantine").glob("*/articles/**/*.parquet"))
+
+
+def _same_tables(a: Path, b: Path) -> None:
+    files = sorted(p.relative_to(a) for p in a.glob("*/**/*.parquet") if "ledger" not in p.parts)
+    assert files and files == sorted(p.relative_to(b) for p in b.glob("*/**/*.parquet") if "ledger" not in p.parts)
+    for rel in files:
+        assert filecmp.cmp(a / rel, b / rel, shallow=False), rel
+
+
+def test_dask_gives_the_local_output_on_samples_and_generated_pages(prefect_server: None, tmp_path: Path) -> None:
+    from corpusclean.synth import write_pages
+    from flows.build_corpus import run_build
+
+    generated = tmp_path / "generated"
+    write_pages(generated, 2000, seed=5)
+    for name, inputs in (("samples", [str(SAMPLES)]), ("generated", [str(generated)])):
+        local = build(inputs, tmp_path / f"{name}-local", BuildConfig(workers=2))
+        dask = run_build(inputs, str(tmp_path / f"{name}-dask"), executor="dask", workers=2, shard_size=100)
+        assert (dask.kept, dask.duplicates, dask.rejects) == (local.kept, local.duplicates, local.rejects)
+        _same_tables(tmp_path / f"{name}-local", tmp_path / f"{name}-dask")
+    assert local.kept == 2000
+
+
+def test_a_served_deployment_runs(prefect_server: None, tmp_path: Path) -> None:
+    import asyncio
+
+    from prefect.deployments import run_deployment
+    from prefect.runner import Runner
+
+    from flows.build_corpus import build_corpus
+    from flows.deployments import DEFAULT_CRON, deployment_parameters
+
+    out = tmp_path / "served"
+
+    async def scenario() -> str:
+        runner = Runner(name="corpusclean-test", query_seconds=1)
+        params = deployment_parameters([str(SAMPLES / "text")], str(out), None, 1, None)
+        await runner.add_flow(build_corpus, name="nightly-test", cron=DEFAULT_CRON, parameters=params)
+        flow_run = await run_deployment(name="build_corpus/nightly-test", timeout=0)
+        await runner.start(run_once=True)
+        from prefect.client.orchestration import get_client
+
+        async with get_client() as client:
+            state = (await client.read_flow_run(flow_run.id)).state
+        assert state is not None
+        return str(state.type.value)
+
+    assert asyncio.run(scenario()) == "COMPLETED"
+    assert list((out / "articles").glob("**/*.parquet"))

@@ -39,6 +39,10 @@ class ResidualReason(StrEnum):
     IMAGE_CREDIT = "image_credit"
     TAGS = "tags"
     PAGER = "pager"
+    BYLINE = "byline"  # byline or dateline above the body
+    LINK_HEADLINE = "link_headline"  # the whole text of a link: another story's headline
+    RELEASE_TRAILER = "release_trailer"  # "###" and the issuer's "About ..." block after it
+    STAFF_CREDIT = "staff_credit"  # "Reporting by ...; Editing by ..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,8 @@ _RELATED = re.compile(
       | read\s+(?:more|also|next|this)|also\s+read|more\s+reading|further\s+reading
       | see\s+also|you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested|enjoy)
       | recommended(?:\s+(?:for\s+you|stories|articles|reading|videos?))?
-      | more\s+(?:from|on|stories|news|in|about)\b.*|most\s+(?:read|popular|viewed|shared|watched)
+      | more\s+(?:from|on|stories|news|in|about)\b.*|most\s+(?:read|popular|viewed|shared|watched)(?:\s+in\s+\w+(?:\s+\w+)?)?
+      | explore\s+further
       | trending(?:\s+now|\s+stories)?|editor'?s?\s+picks?|top\s+stories|don'?t\s+miss
       | lire\s+aussi|à\s+lire\s+(?:aussi|également)|voir\s+aussi|sur\s+le\s+même\s+sujet
       | leia\s+(?:também|mais)|veja\s+(?:também|mais)|saiba\s+mais|mais\s+lidas
@@ -94,7 +99,7 @@ _RELATED = re.compile(
       | baca\s+juga|artikel\s+terkait|berita\s+terkait
       | lees\s+ook|zie\s+ook|czytaj\s+(?:też|także)|читайте\s+также|читать\s+также
       | 관련\s*기사|추천\s*기사|많이\s*본\s*뉴스|関連記事|相关阅读|相關閱讀|相关新闻|延伸阅读|延伸閱讀
-    )(?=\s*$|\s*[:：\-–—|»›>]|[A-Z0-9"“'‘(\[])""",
+    )(?=\s*$|\s*[:：\-–—|»›>]|\s*(?:\.\.\.|…)\s*$|[A-Z0-9"“'‘(\[])""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -104,7 +109,8 @@ _SUBSCRIBE = re.compile(
       | sign\s+up\s+for\s+(?:our|the)\s+.{0,40}newsletter|get\s+(?:our|the)\s+\w+\s*(?:newsletter|briefing)|newsletter
       | join\s+(?:our|the)\s+(?:newsletter|mailing\s+list)|register\s+(?:now|for\s+free)
       | already\s+a\s+subscriber|become\s+a\s+(?:member|subscriber)|support\s+(?:our|independent)\s+journalism
-      | follow\s+(?:us|@)|like\s+us\s+on|abonnieren|jetzt\s+abonnieren|s'abonner|abonnez-vous
+      | follow\s+(?:us|@|[^.!?]{1,60}?\s+on\s+(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|x)\b)
+      | like\s+us\s+on|abonnieren|jetzt\s+abonnieren|s'abonner|abonnez-vous
       | assine|inscreva-se|suscríbete|suscribirse|iscriviti|abbonati|berlangganan|구독
     )\b""",
     re.IGNORECASE | re.VERBOSE,
@@ -160,6 +166,29 @@ _COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 
+# Newsletter pitches are whole sentences ("Get the day's top headlines delivered to your inbox
+# every morning by subscribing to our newsletter."), so they are matched anywhere in a line
+# up to this length, and only when a sign-up verb and a newsletter word meet.
+PROMO_LINE_CHARS = 240
+_SIGNUP = re.compile(
+    r"\b(?:sign(?:ing)?\s+up|subscrib(?:e|ing))\b.{0,80}?\b(?:newsletters?|inbox|e-?mail\s+updates)\b"
+    r"|\b(?:newsletters?|inbox)\b.{0,80}?\b(?:sign(?:ing)?\s+up|subscrib(?:e|ing))\b"
+    r"|\b(?:delivered|straight|right)\s+(?:\w+\s+)?(?:to|in)\s+your\s+inbox\b"
+    r"|^thanks\s+for\s+(?:signing\s+up|subscribing)|error\s+processing\s+your\s+subscription",
+    re.IGNORECASE,
+)
+_SIGNUP_TOKENS = ("newsletter", "inbox", "subscri", "sign up", "signing up")
+# Wire-service staff credits under a story: "Reporting by ...; Editing by ...".
+_STAFF_CREDIT_PREFIXES = (
+    "reporting by",
+    "additional reporting by",
+    "writing by",
+    "editing by",
+    "compiled by",
+    "reporting and writing by",
+)
+STAFF_CREDIT_CHARS = 400
+
 # "SOURCE:AA", "Source: Reuters", "Quelle: dpa": the agency line under an article.
 SOURCE_LINE = re.compile(
     r"^(?:source|sources|quelle|fuente|fonte|font|sumber|출처|来源|來源)\s*[:：]\s*(?P<agency>\S.{0,60}?)\s*$",
@@ -200,7 +229,7 @@ IMAGE_CREDIT_LABEL = re.compile(
 
 _TAGS = re.compile(
     r"^(?:tags?|topics?|filed\s+under|categories|category|schlagworte|schlagwörter|etiquetas|marcadores"
-    r"|mots-clés|argomenti|태그|标签|標籤)\s*[:：]",
+    r"|mots-clés|argomenti|태그|标签|標籤)\s*(?:[:：]|$)",
     re.IGNORECASE,
 )
 
@@ -289,10 +318,18 @@ def boilerplate_reason(line: str) -> ResidualReason | None:
         return None
     lowered = line.lower()
     if any(token in lowered for token in _ANYWHERE_TOKENS):
-        if _COOKIE.search(line) and (n <= 60 or _COOKIE_ACTION.search(line)):
+        # A long line about consent or privacy is prose ("deflect accusations by arguing
+        # 'consent'"); a long banner always names its cookies.
+        if _COOKIE.search(line) and (n <= 60 or _COOKIE_ACTION.search(line)) and (
+            n <= SHORT_LINE_CHARS or "cookie" in lowered
+        ):
             return ResidualReason.COOKIE
         if n <= SHORT_LINE_CHARS and _COPYRIGHT.search(line):
             return ResidualReason.COPYRIGHT
+    if n <= PROMO_LINE_CHARS and any(token in lowered for token in _SIGNUP_TOKENS) and _SIGNUP.search(line):
+        return ResidualReason.SUBSCRIBE
+    if n <= STAFF_CREDIT_CHARS and lowered.startswith(_STAFF_CREDIT_PREFIXES):
+        return ResidualReason.STAFF_CREDIT
     if n > SHORT_LINE_CHARS:
         return None
     match = _SHORT_RULE.match(line)
