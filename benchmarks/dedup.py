@@ -1,7 +1,7 @@
 """Near-duplicate detection: quality per duplicate kind, speed and memory, corpusclean vs datasketch.
 
-    PYTHONPATH=src:benchmarks python benchmarks/dedup.py --n 100000
-    PYTHONPATH=src:benchmarks python benchmarks/dedup.py --n 1000000 --workers 2
+    PYTHONPATH=src python benchmarks/dedup.py --n 100000
+    PYTHONPATH=src python benchmarks/dedup.py --n 1000000 --workers 2
 
 The corpus (benchmarks/dedup_data.py) is generated once into --data-root/n<N>/ (never
 into the repository) and is not timed. Each measured run is a subprocess, so its peak
@@ -24,7 +24,15 @@ members of its predicted cluster (precision) and of its true story (recall).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, benchmarks/ comes first on sys.path, and it holds modules named like the
+# standard library (html.py): drop it so `import html` (courlan, trafilatura) finds the real one.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -49,12 +57,14 @@ GROUND_TRUTH = ["id", "story", "kind", "neg_of"]
 
 
 def ensure_corpus(root: Path, n: int) -> list[Path]:
-    from dedup_data import CorpusSpec, generate
-
     folder = root / f"n{n}"
     done = folder / "_DONE"
     if not done.exists():
-        generate(folder, CorpusSpec(docs=n))
+        spec = importlib.util.spec_from_file_location("dedup_data", ROOT / "benchmarks" / "dedup_data.py")
+        assert spec is not None and spec.loader is not None
+        data = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(data)
+        data.generate(folder, data.CorpusSpec(docs=n))
         done.write_text("ok\n")
     return sorted(folder.glob("part-*.parquet"))
 
@@ -196,7 +206,7 @@ def measure(kind: str, spec: dict[str, Any], env: dict[str, str] | None = None) 
     """Run one job in a fresh interpreter; its result plus peak RSS of its process tree."""
     payload = json.dumps(spec)
     full_env = {**os.environ, **(env or {})}
-    full_env["PYTHONPATH"] = f"{ROOT / 'src'}:{ROOT / 'benchmarks'}"
+    full_env["PYTHONPATH"] = str(ROOT / "src")
     proc = subprocess.Popen(
         [sys.executable, __file__, f"_{kind}", payload], stdout=subprocess.PIPE, env=full_env, text=True
     )
@@ -293,7 +303,6 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
     t = time.perf_counter()
     shards = ensure_corpus(args.data_root, args.n)
     print(f"corpus: {args.n} docs in {len(shards)} shards under {args.data_root} ({time.perf_counter() - t:.0f} s)")

@@ -21,6 +21,13 @@ Copies are published 1-72 h after the original (5% have no date), so the keep ru
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, benchmarks/ comes first on sys.path, and it holds modules named like the
+# standard library (html.py): drop it so `import html` (courlan, trafilatura) finds the real one.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import datetime as dt
 import hashlib

@@ -10,19 +10,18 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-
 from typing import Any
 
 from prefect import flow, get_run_logger, task, unmapped
-from prefect.client.schemas.objects import State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.client.schemas.objects import State
 from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from corpusclean.config import load_config
 from corpusclean.errors import QualityGateError

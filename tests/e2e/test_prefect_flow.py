@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import filecmp
 import gc
-import warnings
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,8 +80,9 @@ def _same_tables(a: Path, b: Path) -> None:
 
 
 def test_dask_gives_the_local_output_on_samples_and_generated_pages(prefect_server: None, tmp_path: Path) -> None:
-    from corpusclean.synth import write_pages
     from flows.build_corpus import run_build
+
+    from corpusclean.synth import write_pages
 
     generated = tmp_path / "generated"
     write_pages(generated, 2000, seed=5)
@@ -96,11 +97,10 @@ def test_dask_gives_the_local_output_on_samples_and_generated_pages(prefect_serv
 def test_a_served_deployment_runs(prefect_server: None, tmp_path: Path) -> None:
     import asyncio
 
-    from prefect.deployments import run_deployment
-    from prefect.runner import Runner
-
     from flows.build_corpus import build_corpus
     from flows.deployments import DEFAULT_CRON, deployment_parameters
+    from prefect.deployments import run_deployment
+    from prefect.runner import Runner
 
     out = tmp_path / "served"
 
