@@ -10,6 +10,13 @@ dataset must hold exactly the rows of one uninterrupted build over the same inpu
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and benchmarks/html.py would shadow the
+# standard library's html module (which trafilatura imports): take the folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import random
 import shutil

@@ -12,6 +12,13 @@ dominated by start-up.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and benchmarks/html.py would shadow the
+# standard library's html module (which trafilatura imports): take the folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import json
 import os
