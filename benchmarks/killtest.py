@@ -37,8 +37,6 @@ CONTENT = ["id", "text", "title", "published", "url", "source_path", "content_ha
 
 
 def content(root: Path) -> pl.DataFrame:
-    if not root.exists():
-        return pl.DataFrame()
     return scan(root, "articles").collect().select(CONTENT).sort("source_path")
 
 

@@ -59,7 +59,9 @@ def main() -> int:
         overhead = timed([*cmd, str(empty), "--out", str(args.workdir / f"overhead-{len(rows)}")])
         wall = timed([*cmd, str(inbox), "--out", str(args.workdir / f"run-{len(rows)}")])
         rate = args.pages / max(1e-9, wall - overhead)
-        rows.append({"config": name, "wall_s": round(wall, 2), "overhead_s": round(overhead, 2), "pages_per_s": round(rate, 1)})
+        rows.append(
+            {"config": name, "wall_s": round(wall, 2), "overhead_s": round(overhead, 2), "pages_per_s": round(rate, 1)}
+        )
         print(f"{name:<42} wall {wall:7.2f} s   fixed overhead {overhead:6.2f} s   {rate:8.1f} pages/s", flush=True)
     base = rows[0]["pages_per_s"]
     for row in rows:
