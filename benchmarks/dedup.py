@@ -24,13 +24,6 @@ members of its predicted cluster (precision) and of its true story (recall).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, benchmarks/ comes first on sys.path, and it holds modules named like the
-# standard library (html.py): drop it so `import html` (courlan, trafilatura) finds the real one.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import importlib.util
 import json
@@ -51,6 +44,13 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND_TRUTH = ["id", "story", "kind", "neg_of"]
+
+
+def drop_script_dir() -> None:
+    """Run as a script, benchmarks/ is first on sys.path and holds modules named like the standard
+    library (html.py); drop it so `import html` (courlan, trafilatura) finds the real one."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
 
 
 # ---------------------------------------------------------------- data
@@ -232,6 +232,7 @@ def measure(kind: str, spec: dict[str, Any], env: dict[str, str] | None = None) 
 
 
 def _child_main(kind: str, payload: str) -> None:
+    drop_script_dir()
     spec = json.loads(payload)
     result = run_corpusclean(spec) if kind == "corpusclean" else run_datasketch(spec)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -293,6 +294,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def main() -> None:
+    drop_script_dir()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="documents in the corpus (100000 or 1000000)")
     parser.add_argument("--subset", type=int, default=20_000, help="documents for the 1-core comparison")

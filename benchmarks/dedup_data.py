@@ -21,26 +21,27 @@ Copies are published 1-72 h after the original (5% have no date), so the keep ru
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, benchmarks/ comes first on sys.path, and it holds modules named like the
-# standard library (html.py): drop it so `import html` (courlan, trafilatura) finds the real one.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import datetime as dt
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from corpusclean.normalize import content_hash
-
 KINDS = ("exact", "boilerplate", "retitled", "trimmed", "edited", "truncated")
 SITES = 300
+
+
+def drop_script_dir() -> None:
+    """Run as a script, benchmarks/ is first on sys.path and holds modules named like the standard
+    library (html.py); drop it so `import html` (courlan, trafilatura) finds the real one."""
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+
+
 _SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
 
 
@@ -131,6 +132,8 @@ def _truncate(paragraphs: list[str], share: float) -> list[str]:
 
 def generate(out: Path, spec: CorpusSpec) -> list[Path]:
     """Write ceil(docs / shard_docs) Parquet shards under out/; returns their paths."""
+    from corpusclean.normalize import content_hash  # imports courlan, hence `html`: see drop_script_dir
+
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(spec.seed)
     w = _Writer(rng, spec)
@@ -229,6 +232,7 @@ def generate(out: Path, spec: CorpusSpec) -> list[Path]:
 
 
 def main() -> None:
+    drop_script_dir()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="documents to generate")
     parser.add_argument("--out", type=Path, required=True, help="directory for the Parquet shards (under /tmp)")

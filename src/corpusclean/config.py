@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpusclean.dedup.minhash import NearConfig
 from corpusclean.errors import ConfigError
 
 # File name patterns taken when walking a directory. Files named explicitly on the
@@ -61,6 +62,7 @@ class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     gates: Gates = field(default_factory=Gates)
+    near: NearConfig = field(default_factory=NearConfig)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     shard_size: int = 200  # pages per unit of work (one process task, one Prefect task)
     workers: int = 1  # supervised extraction processes; 0 runs in this process, without guards
@@ -116,10 +118,11 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> BuildConfig
     limits = _section(Limits, raw.pop("limits", {}), "limits")
     extract = _section(ExtractConfig, raw.pop("extract", {}), "extract")
     gates = _section(Gates, raw.pop("gates", {}), "gates")
+    near = _section(NearConfig, raw.pop("near", {}), "near")
     if "include" in raw:
         raw["include"] = tuple(raw["include"])
     top = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return BuildConfig(limits=limits, extract=extract, gates=gates, **{**raw, **top})
+        return BuildConfig(limits=limits, extract=extract, gates=gates, near=near, **{**raw, **top})
     except TypeError as exc:
         raise ConfigError(f"bad config: {exc}") from exc

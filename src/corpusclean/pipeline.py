@@ -35,6 +35,9 @@ import pyarrow.parquet as pq
 from corpusclean import __version__
 from corpusclean.config import BuildConfig
 from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
+from corpusclean.dedup.index import load_index, write_index
+from corpusclean.dedup.near import near_duplicates, with_signatures
+from corpusclean.dedup.urls import url_duplicates
 from corpusclean.ingest.files import expand_inputs
 from corpusclean.ingest.ledger import LEDGER, Ledger, ledger_rows, stat_key
 from corpusclean.ingest.sources import Unit, iter_unit, plan_units
@@ -211,6 +214,12 @@ def _articles_table(articles: list[Article]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
+def _as_frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
 def _rejects_table(rejects: list[Reject]) -> pa.Table:
     rows = [
         {"source_path": r.source_path, "reason": r.reason.value, "detail": r.detail, "source_type": r.source_type}
@@ -283,7 +292,10 @@ def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject]
     cand_path.parent.mkdir(parents=True, exist_ok=True)
     # Staging files only become data through commit(); the marker is written last, so
     # a shard counts as done only when both files are complete.
-    pq.write_table(_articles_table(articles), cand_path, compression="zstd")
+    # MinHash signatures are computed here, in parallel per shard, and staged with the
+    # candidates; finalize only compares them.
+    candidates = with_signatures(_as_frame(_articles_table(articles)), plan.config.near)
+    candidates.write_parquet(cand_path, compression="zstd")
     pq.write_table(_rejects_table(rejects), rej_path, compression="zstd")
     pages_by_input: dict[str, int] = {}
     for r in results:
@@ -344,18 +356,20 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
             status="unchanged",
             unchanged_inputs=plan.unchanged_inputs,
         )
-    cand_schema = pl.from_arrow(_candidate_schema().empty_table()).schema  # type: ignore[union-attr]
-    candidates = pl.concat(
-        [pl.read_parquet(r.candidates_path) for r in results] or [pl.DataFrame(schema=cand_schema)],
-        how="vertical",
-    )
+    empty = with_signatures(_as_frame(_candidate_schema().empty_table()), plan.config.near)
+    candidates = pl.concat([pl.read_parquet(r.candidates_path) for r in results] or [empty], how="vertical")
     rejects = pl.concat(
         [pl.read_parquet(r.rejects_path) for r in results]
         or [pl.DataFrame(schema=pl.from_arrow(_reject_schema().empty_table()).schema)],  # type: ignore[union-attr]
         how="vertical",
     )
-    index = ExistingIndex.load(root)
-    kept, duplicates = exact_duplicates(candidates, index)
+    # Exact (cheapest, certain), then URL (versions at one address resolve to the newest),
+    # then near-duplicates on what is left; the dataset's own articles always win.
+    kept, exact = exact_duplicates(candidates, ExistingIndex.load(root))
+    near_index = load_index(root, plan.config.near)
+    kept, by_url = url_duplicates(kept, near_index, plan.config.near)
+    kept, near = near_duplicates(kept, near_index, plan.config.near)
+    duplicates = pl.concat([exact, by_url, near], how="vertical_relaxed")
     t_dedup = time.perf_counter()
 
     staging = plan.staging
@@ -403,6 +417,8 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         staged.append(
             (rel, write_parquet("ledger", _with_run_columns(ledger, plan.run_id, "ledger"), staging / rel, row_group))
         )
+    for rel in write_index(kept, staging, plan.run_id, plan.config.near):
+        staged.append((rel, kept.height))
     # A run that breaks a gate is committed to quarantine/, where no reader or later run looks.
     prefix = f"{QUARANTINE}/{plan.run_id}/" if failures else ""
     moves = [Move(rel, prefix + rel) for rel, _ in staged]
