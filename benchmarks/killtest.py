@@ -48,14 +48,13 @@ def start_build(inbox: Path, out: Path) -> subprocess.Popen[bytes]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--pages", type=int, default=400, help="pages per batch; 3 batches arrive over the test")
+    parser.add_argument("--pages", type=int, default=400, help="pages per nightly batch")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/corpusclean-killtest"))
     args = parser.parse_args()
     rng = random.Random(args.seed)
     shutil.rmtree(args.workdir, ignore_errors=True)
     inbox, out = args.workdir / "inbox", args.workdir / "killed"
-    batches = 3
     write_pages(inbox, args.pages, seed=args.seed)
     added = 1
     previous = content(out)
@@ -69,7 +68,8 @@ def main() -> int:
         new = content(reference)
         proc = start_build(inbox, out)
         time.sleep(rng.uniform(0.2, 4.0))
-        if proc.poll() is None:
+        killed = proc.poll() is None
+        if killed:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate()
@@ -81,20 +81,22 @@ def main() -> int:
         else:
             print(f"kill {kills}: the dataset is neither the previous nor the new state", file=sys.stderr)
             return 1
-        print(f"kill {kills:>2}: state = {'new' if state.equals(new) else 'previous'} ({state.height} rows)")
-        if kills % 4 == 0:
-            done = start_build(inbox, out)
-            _, err = done.communicate()
-            if done.returncode != 0:
-                print(err.decode(), file=sys.stderr)
-                return 1
-            if not content(out).equals(new):
-                print("the finished re-run differs from the uninterrupted result", file=sys.stderr)
-                return 1
-            previous = new
-            if added < batches:
-                write_pages(inbox, args.pages, seed=args.seed, start=added * args.pages)
-                added += 1
+        label = "new" if state.equals(new) else "previous"
+        print(f"{'kill' if killed else 'done'} {kills:>2}: state = {label} ({state.height} rows)", flush=True)
+        if killed and kills % 4 != 0:
+            continue
+        # Let the run finish (resuming what the kill left), check it, and land the next night's pages.
+        done = start_build(inbox, out)
+        _, err = done.communicate()
+        if done.returncode != 0:
+            print(err.decode(), file=sys.stderr)
+            return 1
+        if not content(out).equals(new):
+            print("the finished re-run differs from the uninterrupted result", file=sys.stderr)
+            return 1
+        previous = new
+        write_pages(inbox, args.pages, seed=args.seed, start=added * args.pages)
+        added += 1
     final = start_build(inbox, out)
     final.communicate()
     reference = args.workdir / "reference-final"
