@@ -52,6 +52,7 @@ from corpusclean.sink import (
     QUARANTINE,
     STAGING,
     Move,
+    PartitionedWriter,
     commit,
     committed_runs,
     dataset_lock,
@@ -63,6 +64,8 @@ RUN_COLUMNS = ("run_id", "pipeline_version")
 # Staging-only columns kept next to each candidate article for the quality report.
 _EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
 _DONE = ".done"
+# What deduplication needs of a candidate: everything but the text.
+DEDUP_KEYS = ["id", "content_hash", "url", "published", "word_count", "source_path", "source_type", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,8 +359,14 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
             status="unchanged",
             unchanged_inputs=plan.unchanged_inputs,
         )
+    # Dedup works on the keys of the candidates (hashes, URL, dates, signatures), never the
+    # texts; the texts are streamed from the shard files into the partitions afterwards.
     empty = with_signatures(_as_frame(_candidate_schema().empty_table()), plan.config.near)
-    candidates = pl.concat([pl.read_parquet(r.candidates_path) for r in results] or [empty], how="vertical")
+    keys = pl.concat(
+        [pl.scan_parquet(r.candidates_path).select(DEDUP_KEYS).collect() for r in results]
+        or [empty.select(DEDUP_KEYS)],
+        how="vertical",
+    )
     rejects = pl.concat(
         [pl.read_parquet(r.rejects_path) for r in results]
         or [pl.DataFrame(schema=pl.from_arrow(_reject_schema().empty_table()).schema)],  # type: ignore[union-attr]
@@ -365,7 +374,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     )
     # Exact (cheapest, certain), then URL (versions at one address resolve to the newest),
     # then near-duplicates on what is left; the dataset's own articles always win.
-    kept, exact = exact_duplicates(candidates, ExistingIndex.load(root))
+    kept, exact = exact_duplicates(keys, ExistingIndex.load(root))
     near_index = load_index(root, plan.config.near)
     kept, by_url = url_duplicates(kept, near_index, plan.config.near)
     kept, near = near_duplicates(kept, near_index, plan.config.near)
@@ -374,12 +383,14 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
     staging = plan.staging
     row_group = plan.config.row_group_bytes
-    staged: list[tuple[str, int]] = []
-    kept = kept.with_columns(_month(pl.col("published")).alias("month"))
-    for (language, month), part in kept.group_by(["language", "month"], maintain_order=True):
-        rel = f"articles/language={language}/month={month}/part-{plan.run_id}.parquet"
-        rows = write_parquet("articles", _with_run_columns(part, plan.run_id, "articles"), staging / rel, row_group)
-        staged.append((rel, rows))
+    writer = PartitionedWriter("articles", staging / "articles", f"part-{plan.run_id}.parquet", row_group)
+    kept_paths = kept.select("source_path")
+    for r in results:
+        shard = pl.read_parquet(r.candidates_path).join(kept_paths, on="source_path", how="semi", maintain_order="left")
+        shard = shard.with_columns(_month(pl.col("published")).alias("month"))
+        for (language, month), part in shard.group_by(["language", "month"], maintain_order=True):
+            writer.add(f"language={language}/month={month}", _with_run_columns(part, plan.run_id, "articles"))
+    staged: list[tuple[str, int]] = [(f"articles/{rel}", rows) for rel, rows in writer.close()]
     for table, df in (("duplicates", duplicates), ("rejects", rejects)):
         rel = f"{table}/part-{plan.run_id}.parquet"
         staged.append((rel, write_parquet(table, _with_run_columns(df, plan.run_id, table), staging / rel, row_group)))

@@ -85,6 +85,66 @@ def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes:
     return rows
 
 
+# Rows per Parquet row group for articles: a fixed count (not a byte measure taken as rows
+# arrive), so where row groups end depends only on the rows, never on how the run was sharded.
+# 16,384 rows of ~8 KB of text each is ~128 MB.
+NOMINAL_ROW_BYTES = 8 * 1024
+
+
+class PartitionedWriter:
+    """Streams rows of one table into hive partitions, one file per partition, in arrival order.
+
+    Memory holds at most one row group's worth of rows per open partition, so a run of any
+    size is written without collecting its articles.
+    """
+
+    def __init__(self, table_name: str, root: Path, file_name: str, row_group_bytes: int) -> None:
+        self.table_name = table_name
+        self.root = root
+        self.file_name = file_name
+        self.group_rows = max(1, row_group_bytes // NOMINAL_ROW_BYTES)
+        self.buffers: dict[str, list[pa.Table]] = {}
+        self.buffered: dict[str, int] = {}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+
+    def add(self, partition: str, table: pa.Table) -> None:
+        check_table(self.table_name, table)
+        self.buffers.setdefault(partition, []).append(table)
+        self.buffered[partition] = self.buffered.get(partition, 0) + table.num_rows
+        if self.buffered[partition] >= self.group_rows:
+            self._flush(partition, final=False)
+
+    def _flush(self, partition: str, final: bool) -> None:
+        table = pa.concat_tables(self.buffers.pop(partition, []))
+        whole = table.num_rows if final else table.num_rows - table.num_rows % self.group_rows
+        if whole:
+            writer = self.writers.get(partition)
+            if writer is None:
+                path = self.root / partition / self.file_name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, table.schema, compression=COMPRESSION, store_schema=True)
+                self.writers[partition] = writer
+            writer.write_table(table.slice(0, whole), row_group_size=self.group_rows)
+            self.rows[partition] = self.rows.get(partition, 0) + whole
+        rest = table.slice(whole)
+        self.buffers[partition] = [rest] if rest.num_rows else []
+        self.buffered[partition] = rest.num_rows
+
+    def close(self) -> list[tuple[str, int]]:
+        """Flush and close every file (fsynced); returns (partition/file name, rows), sorted."""
+        for partition in list(self.buffers):
+            self._flush(partition, final=True)
+        out = []
+        for partition, writer in self.writers.items():
+            writer.close()
+            path = self.root / partition / self.file_name
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+            out.append((f"{partition}/{self.file_name}", self.rows[partition]))
+        return sorted(out)
+
+
 @contextlib.contextmanager
 def dataset_lock(root: Path) -> Iterator[None]:
     """Exclusive writer lock on the dataset; fails at once if another run holds it.
