@@ -16,7 +16,19 @@ from corpusclean.errors import ConfigError
 
 # File name patterns taken when walking a directory. Files named explicitly on the
 # command line are always read, whatever their name; their type comes from their bytes.
-DEFAULT_INCLUDE = ("*.html", "*.htm", "*.xhtml", "*.txt", "*.text", "*.gz")
+DEFAULT_INCLUDE = (
+    "*.html",
+    "*.htm",
+    "*.xhtml",
+    "*.txt",
+    "*.text",
+    "*.gz",
+    "*.warc",
+    "*.warc.gz",
+    "*.jsonl",
+    "*.jsonl.gz",
+    "*.parquet",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +37,7 @@ class Limits:
 
     max_page_bytes: int = 5_000_000  # larger pages are rejected as too_large before parsing
     page_timeout_s: float = 20.0  # a page still extracting after this is rejected as timeout
+    worker_memory_mb: int = 2_048  # a worker growing past this mid-page is stopped; the page is too_large
     max_field_chars: int = 2_000  # title, subtitle, section, ... are cut to this length
     max_list_items: int = 50  # authors, image_credits, related keep at most this many
 
@@ -58,11 +71,22 @@ class Gates:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestConfig:
+    """Where the fields of a page are in JSONL and Parquet records (column or key names)."""
+
+    url_field: str = "url"  # the page's URL: becomes articles.url (normalized)
+    html_field: str = "html"  # raw HTML: goes down the HTML path
+    text_field: str = "text"  # a text dump: used when a record has no HTML
+    date_field: str = "date"  # a publication date, used only when the page shows none
+
+
+@dataclass(frozen=True, slots=True)
 class BuildConfig:
     limits: Limits = field(default_factory=Limits)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     gates: Gates = field(default_factory=Gates)
     near: NearConfig = field(default_factory=NearConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
     include: tuple[str, ...] = DEFAULT_INCLUDE
     shard_size: int = 200  # pages per unit of work (one process task, one Prefect task)
     workers: int = 1  # supervised extraction processes; 0 runs in this process, without guards
@@ -118,11 +142,12 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> BuildConfig
     limits = _section(Limits, raw.pop("limits", {}), "limits")
     extract = _section(ExtractConfig, raw.pop("extract", {}), "extract")
     gates = _section(Gates, raw.pop("gates", {}), "gates")
+    ingest = _section(IngestConfig, raw.pop("ingest", {}), "ingest")
     near = _section(NearConfig, raw.pop("near", {}), "near")
     if "include" in raw:
         raw["include"] = tuple(raw["include"])
     top = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return BuildConfig(limits=limits, extract=extract, gates=gates, near=near, **{**raw, **top})
+        return BuildConfig(limits=limits, extract=extract, gates=gates, near=near, ingest=ingest, **{**raw, **top})
     except TypeError as exc:
         raise ConfigError(f"bad config: {exc}") from exc

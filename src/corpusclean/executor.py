@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import datetime as dt
 import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -28,18 +29,28 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from corpusclean.pages import process_page
+from corpusclean.pages import process_page, warm_up
 from corpusclean.pipeline import RunPlan, Shard, ShardResult, process_shard, resumed_shard, shard_pages, stage_shard
 from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 _IDLE_POLL_S = 1.0
 _PR_SET_PDEATHSIG = 1
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _context() -> multiprocessing.context.DefaultContext:
     # fork starts a worker in milliseconds with trafilatura already imported; the
     # pool starts before any thread of ours. Elsewhere (macOS, Windows): spawn.
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")  # type: ignore[return-value]
+
+
+def _rss_bytes(pid: int | None) -> int:
+    """Resident memory of a worker (Linux /proc); 0 where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _die_with_parent() -> None:
@@ -97,6 +108,7 @@ class Supervisor:
         self.workers = workers
         self.progress = progress
         self.timeout = plan.config.limits.page_timeout_s
+        self.memory_limit = plan.config.limits.worker_memory_mb << 20
         self.ctx = _context()
         self.pool: list[_Worker] = []
         self.results: list[ShardResult] = []
@@ -177,6 +189,8 @@ class Supervisor:
         return fresh
 
     def run(self) -> list[ShardResult]:
+        if _context().get_start_method() == "fork":
+            warm_up(self.plan.config)
         try:
             for _ in range(self.workers):
                 if self.exhausted:
@@ -213,6 +227,9 @@ class Supervisor:
             elif time.monotonic() - worker.started > self.timeout:
                 detail = f"extraction took over {self.timeout:g} s; the worker was stopped"
                 self.pool[i] = self._replace(worker, RejectReason.TIMEOUT, detail)
+            elif (rss := _rss_bytes(worker.process.pid)) > self.memory_limit:
+                detail = f"extraction used {rss >> 20} MB, over the limit of {self.memory_limit >> 20} MB"
+                self.pool[i] = self._replace(worker, RejectReason.TOO_LARGE, detail)
 
     def _shutdown(self) -> None:
         for worker in self.pool:

@@ -25,6 +25,7 @@ _MIN_LANGID_CHARS = 40
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # Where a date sits inside a longer line ("Posted on March 3, 2025 by ..."): the
@@ -45,11 +46,16 @@ _DATEPARSER_SETTINGS = {
 }
 
 
+def utf8_safe(text: str) -> str:
+    """Lone surrogates (from JSON escapes or broken decoders) cannot be written as UTF-8: drop them."""
+    return _SURROGATE.sub("", text) if _SURROGATE.search(text) else text
+
+
 def clean_field(value: str | None, limits: Limits) -> str | None:
-    """Single-line, trimmed, length-capped; None for empty."""
+    """Single-line, trimmed, length-capped, valid UTF-8; None for empty."""
     if value is None:
         return None
-    value = _SPACE.sub(" ", value).strip()
+    value = _SPACE.sub(" ", utf8_safe(value)).strip()
     if not value:
         return None
     return value[: limits.max_field_chars]

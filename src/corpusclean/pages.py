@@ -5,6 +5,7 @@ Never raises for bad content: every problem becomes a Reject with a reason code.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -23,6 +24,7 @@ from corpusclean.normalize import (
     domain_of,
     parse_published,
     site_name_from,
+    utf8_safe,
     word_count,
 )
 from corpusclean.records import Article, Extraction, RawPage, Reject, RejectReason, SourceType
@@ -68,13 +70,16 @@ def _to_article(
     raw: RawPage, ex: Extraction, source_type: SourceType, words: int, config: BuildConfig, now: dt.datetime
 ) -> Article:
     limits = config.limits
+    if (safe := utf8_safe(ex.text)) is not ex.text:
+        ex = dataclasses.replace(ex, text=safe)
     url = canonical_url(raw.url) or canonical_url(ex.url)
     language = detect_language(ex.text, ex.language)
     if not _LANG_CODE.match(language):
         language = "und"
     digest = content_hash(ex.text)
     domain = domain_of(url)
-    published = parse_published(ex.published, language, now)
+    # The page's own date first; a container's date field (JSONL, Parquet) only when the page has none.
+    published = parse_published(ex.published or raw.published, language, now)
     return Article(
         id=article_id(url, digest),
         text=ex.text,
@@ -98,3 +103,24 @@ def _to_article(
         removed_lines=ex.removed_lines[:200],
         published_dropped=clean_field(ex.published, limits) if ex.published and published is None else None,
     )
+
+
+_WARM_PAGE = (
+    b"<html lang='en'><head><title>Warm up</title></head><body><article><h1>Warm up</h1>"
+    b"<p>Published on June 3, 2025. The council approved a plan to rebuild the bridge after months "
+    b"of public consultation, officials said on Tuesday, citing rising costs and staff shortages.</p>"
+    b"<p>The work is expected to start next spring and to take about two years to complete.</p>"
+    b"</article></body></html>"
+)
+
+
+def warm_up(config: BuildConfig) -> None:
+    """Load what extractors load lazily (language model, date parser, line model) in this process.
+
+    Called in the parent before workers fork, so every worker starts warm and shares the
+    loaded models copy-on-write instead of paying for them on its first page.
+    """
+    now = dt.datetime.now(dt.UTC)
+    process_page(RawPage("warm-up.html", _WARM_PAGE), config, now)
+    process_page(RawPage("warm-up.txt", _WARM_PAGE.replace(b"<", b"\n<")), config, now)
+    parse_published("3. Juni 2025", "de", now)

@@ -38,7 +38,7 @@ from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
 from corpusclean.dedup.index import load_index, write_index
 from corpusclean.dedup.near import near_duplicates, with_signatures
 from corpusclean.dedup.urls import url_duplicates
-from corpusclean.ingest.files import expand_inputs
+from corpusclean.ingest.files import display_path, expand_inputs
 from corpusclean.ingest.ledger import LEDGER, Ledger, ledger_rows, stat_key
 from corpusclean.ingest.sources import Unit, iter_unit, plan_units
 from corpusclean.pages import process_page
@@ -214,6 +214,8 @@ def _reject_schema() -> pa.Schema:
 def _articles_table(articles: list[Article]) -> pa.Table:
     schema = _candidate_schema()
     rows = [{name: getattr(a, name) for name in schema.names} for a in articles]
+    for row in rows:
+        row["source_path"] = display_path(row["source_path"])
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -225,7 +227,12 @@ def _as_frame(table: pa.Table) -> pl.DataFrame:
 
 def _rejects_table(rejects: list[Reject]) -> pa.Table:
     rows = [
-        {"source_path": r.source_path, "reason": r.reason.value, "detail": r.detail, "source_type": r.source_type}
+        {
+            "source_path": display_path(r.source_path),
+            "reason": r.reason.value,
+            "detail": r.detail,
+            "source_type": r.source_type,
+        }
         for r in rejects
     ]
     return pa.Table.from_pylist(rows, schema=_reject_schema())

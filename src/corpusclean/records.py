@@ -33,6 +33,9 @@ class RejectReason(StrEnum):
     TOO_SHORT = "too_short"  # a body, but under the minimum word count
     EXTRACT_ERROR = "extract_error"  # the extractor raised; detail has the error
     TIMEOUT = "timeout"  # the extractor went over the per-page time limit
+    # A record inside a container (WARC, JSONL, Parquet) that cannot be read as a page:
+    # a broken WARC record, a line that is not a JSON object, a row with neither html nor text.
+    CORRUPT_RECORD = "corrupt_record"
 
 
 class DuplicateKind(StrEnum):
@@ -51,6 +54,9 @@ class RawPage:
     data: bytes  # raw bytes, decompressed
     url: str | None = None  # from the container (WARC target URI), if any
     fetched: dt.datetime | None = None  # from the container (WARC date), if any
+    # A publication date the container gives (the JSONL/Parquet date field), used only
+    # when the page itself shows none: a page's own date is the better witness.
+    published: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

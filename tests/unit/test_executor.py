@@ -15,7 +15,7 @@ import pytest
 from corpusclean import executor
 from corpusclean.config import BuildConfig, Limits
 from corpusclean.pipeline import finalize_run, plan_run, process_page
-from corpusclean.records import Article, RawPage, Reject
+from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "html"
 PAGES = [
@@ -33,6 +33,10 @@ def _hostile_process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -
         time.sleep(60)
     if b"CRASH" in raw.data:
         os.kill(os.getpid(), signal.SIGKILL)
+    if b"HOG" in raw.data:
+        hog = b"x" * (900 << 20)  # written, so resident
+        time.sleep(30)
+        return Reject(raw.source_path, RejectReason.EXTRACT_ERROR, str(len(hog)))
     return process_page(raw, config, now)
 
 
@@ -47,15 +51,20 @@ def test_hanging_and_crashing_pages_become_rejects(
         shutil.copy(SAMPLES / name, pages / name)
     (pages / "hang.txt").write_text("HANG: an extractor that never returns\n")
     (pages / "crash.txt").write_text("CRASH: an extractor that takes its process down\n")
-    config = BuildConfig(workers=workers, shard_size=3, limits=Limits(page_timeout_s=1.0))
+    (pages / "hog.txt").write_text("HOG: an extractor that eats memory\n")
+    config = BuildConfig(workers=workers, shard_size=3, limits=Limits(page_timeout_s=3.0, worker_memory_mb=700))
     plan = plan_run([str(pages)], tmp_path / "out", config)
     start = time.monotonic()
     results = executor.run_shards(plan)
     assert time.monotonic() - start < 20
     summary = finalize_run(plan, results)
-    assert summary.kept == 6
-    assert summary.rejects == {"extract_error": 1, "timeout": 1}
+    assert summary.kept == 6, summary.rejects
+    assert summary.rejects == {"extract_error": 1, "timeout": 1, "too_large": 1}
     rejects = pl.read_parquet(tmp_path / "out" / "rejects" / "*.parquet")
     reasons = dict(zip(rejects["source_path"], rejects["reason"], strict=True))
-    assert reasons == {str(pages / "hang.txt"): "timeout", str(pages / "crash.txt"): "extract_error"}
+    assert reasons == {
+        str(pages / "hang.txt"): "timeout",
+        str(pages / "crash.txt"): "extract_error",
+        str(pages / "hog.txt"): "too_large",
+    }
     assert "worker process died" in rejects.filter(pl.col("reason") == "extract_error")["detail"][0]

@@ -46,6 +46,22 @@ DROP = [
     ("Photo: Reuters", ResidualReason.IMAGE_CREDIT),
     ("Tags: Kremlin, Ukraine, Istanbul talks", ResidualReason.TAGS),
     ("Previous article", ResidualReason.PAGER),
+    ("You may also like...", ResidualReason.RELATED),
+    ("Explore further", ResidualReason.RELATED),
+    ("Most read in world news", ResidualReason.RELATED),
+    ("Tags", ResidualReason.TAGS),
+    ("Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", ResidualReason.SUBSCRIBE),
+    (
+        "Get the day’s top headlines delivered to your inbox every morning by subscribing to our newsletter.",
+        ResidualReason.SUBSCRIBE,
+    ),
+    ("Get the latest updates right in your inbox. Subscribe to NJ.com’s newsletters.", ResidualReason.SUBSCRIBE),
+    ("Thanks for signing up!", ResidualReason.SUBSCRIBE),
+    ("There was an error processing your subscription.", ResidualReason.SUBSCRIBE),
+    (
+        "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Nick Zieminski",
+        ResidualReason.STAFF_CREDIT,
+    ),
 ]
 
 KEEP = [
@@ -59,6 +75,16 @@ KEEP = [
     "Comments made by the minister on Monday drew criticism from the opposition.",
     "Photos which were released online show the actress at the event.",
     "Reading the report, one sees how the cookie jar was emptied long before the audit.",
+    "Tags on the recovered turtles showed that most had nested on the island before.",
+    "Follow-up checks on the bridge found no further damage, the council said.",
+    "The newsletter, which she started in 2019, now has 40,000 readers and a paid tier.",
+    "Explorers further north reported the ice was thinner than in any year on record.",
+    (
+        "Facebook and other tech companies often deflect accusations against excessive data collection by arguing"
+        ' "consent" — that they harvest and use data with the permission of users who agreed to their terms, a'
+        " claim that does not hold for people who never signed up."
+    ),
+    "Reporting by the local paper in 2019 first raised questions about the contract and its costs.",
 ]
 
 

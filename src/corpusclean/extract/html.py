@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import trafilatura
-from lxml.html import HtmlElement
+
+# lxml ships no type stubs and the mypy overrides in pyproject do not list it yet.
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 from trafilatura.utils import load_html
 
 from corpusclean.config import ExtractConfig

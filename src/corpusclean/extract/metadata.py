@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import htmldate
-from lxml.html import HtmlElement
+
+# lxml ships no type stubs and the mypy overrides in pyproject do not list it yet.
+from lxml.html import HtmlElement  # type: ignore[import-untyped]
 
 from corpusclean.extract.residual import normalize_line
 
@@ -337,11 +339,13 @@ def _clean_date(value: str | None, today: dt.date) -> str | None:
 def _published(
     article: dict[str, Any], meta: dict[str, list[str]], tree: HtmlElement, url: str | None, today: dt.date
 ) -> str | None:
-    candidates = [_ld_str(article.get("datePublished")), _ld_str(article.get("dateCreated"))]
+    candidates: list[str | None] = [_ld_str(article.get("datePublished")), _ld_str(article.get("dateCreated"))]
     candidates += [value for key in _PUBLISHED_META for value in meta.get(key, [])]
     candidates += [
         element.get("datetime") or element.get("content")
-        for element in tree.xpath("//*[@itemprop='datePublished']|//time[@datetime][@pubdate or contains(@class,'publish')]")
+        for element in tree.xpath(
+            "//*[@itemprop='datePublished']|//time[@datetime][@pubdate or contains(@class,'publish')]"
+        )
     ]
     for candidate in candidates:
         date = _clean_date(candidate, today)
@@ -456,7 +460,7 @@ def _site_name(meta: dict[str, list[str]], site: dict[str, Any], article: dict[s
 
 
 def _canonical(tree: HtmlElement, meta: dict[str, list[str]], url: str | None) -> str | None:
-    hrefs = [link.get("href") for link in tree.xpath("//link[@rel='canonical'][@href]")]
+    hrefs: list[str] = [str(link.get("href")) for link in tree.xpath("//link[@rel='canonical'][@href]")]
     hrefs += meta.get("og:url", [])
     for href in hrefs:
         if href and href.strip():
@@ -488,10 +492,12 @@ def page_metadata(tree: HtmlElement, url: str | None = None, today: dt.date | No
     h1_text = _text(h1) if h1 is not None else None
     title_tags = tree.xpath("//title")
     title_tag = _text(title_tags[0]) if title_tags else None
-    stated_titles = [_ld_str(article.get("headline"))] + [v for k in _TITLE_META for v in meta.get(k, [])]
+    stated_titles = [_ld_str(article.get("headline")) or ""] + [v for k in _TITLE_META for v in meta.get(k, [])]
     headlines = _unique([*stated_titles, h1_text or "", *_title_forms(title_tag, site_name)])
     title = next((t for t in [*stated_titles, h1_text, *_title_forms(title_tag, site_name)] if t), None)
-    descriptions = list(_unique([_ld_str(article.get("description")) or ""] + [v for k in _DESCRIPTION_META for v in meta.get(k, [])]))
+    descriptions = list(
+        _unique([_ld_str(article.get("description")) or ""] + [v for k in _DESCRIPTION_META for v in meta.get(k, [])])
+    )
     subtitle = _visible_subtitle(descriptions, h1)
     authors, agency = _authors(article, meta, tree)
     section = _ld_str(article.get("articleSection")) or next(iter(meta.get("article:section", [])), None)

@@ -88,7 +88,8 @@ _RELATED = re.compile(
       | read\s+(?:more|also|next|this)|also\s+read|more\s+reading|further\s+reading
       | see\s+also|you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested|enjoy)
       | recommended(?:\s+(?:for\s+you|stories|articles|reading|videos?))?
-      | more\s+(?:from|on|stories|news|in|about)\b.*|most\s+(?:read|popular|viewed|shared|watched)(?:\s+in\s+\w+(?:\s+\w+)?)?
+      | more\s+(?:from|on|stories|news|in|about)\b.*
+      | most\s+(?:read|popular|viewed|shared|watched)(?:\s+in\s+\w+(?:\s+\w+)?)?
       | explore\s+further
       | trending(?:\s+now|\s+stories)?|editor'?s?\s+picks?|top\s+stories|don'?t\s+miss
       | lire\s+aussi|à\s+lire\s+(?:aussi|également)|voir\s+aussi|sur\s+le\s+même\s+sujet
@@ -307,6 +308,12 @@ def normalize_line(line: str) -> str:
     return _WS.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 
+def _is_credit_list(line: str, lowered: str) -> bool:
+    # "Reporting by A; Editing by B" is a list of names; "Reporting by the local paper first
+    # raised questions ..." is a sentence, which ends with a full stop and runs longer.
+    return ";" in line or "editing by" in lowered or (len(line) <= 80 and not line.endswith("."))
+
+
 def boilerplate_reason(line: str) -> ResidualReason | None:
     """Return why `line` is boilerplate on its own, or None if no rule fires.
 
@@ -320,15 +327,17 @@ def boilerplate_reason(line: str) -> ResidualReason | None:
     if any(token in lowered for token in _ANYWHERE_TOKENS):
         # A long line about consent or privacy is prose ("deflect accusations by arguing
         # 'consent'"); a long banner always names its cookies.
-        if _COOKIE.search(line) and (n <= 60 or _COOKIE_ACTION.search(line)) and (
-            n <= SHORT_LINE_CHARS or "cookie" in lowered
+        if (
+            _COOKIE.search(line)
+            and (n <= 60 or _COOKIE_ACTION.search(line))
+            and (n <= SHORT_LINE_CHARS or "cookie" in lowered)
         ):
             return ResidualReason.COOKIE
         if n <= SHORT_LINE_CHARS and _COPYRIGHT.search(line):
             return ResidualReason.COPYRIGHT
     if n <= PROMO_LINE_CHARS and any(token in lowered for token in _SIGNUP_TOKENS) and _SIGNUP.search(line):
         return ResidualReason.SUBSCRIBE
-    if n <= STAFF_CREDIT_CHARS and lowered.startswith(_STAFF_CREDIT_PREFIXES):
+    if n <= STAFF_CREDIT_CHARS and lowered.startswith(_STAFF_CREDIT_PREFIXES) and _is_credit_list(line, lowered):
         return ResidualReason.STAFF_CREDIT
     if n > SHORT_LINE_CHARS:
         return None

@@ -18,18 +18,26 @@ captions, related lists, comments, footers) kept. The article body is recovered 
 
 from __future__ import annotations
 
+import bisect
+import enum
 import functools
+import hashlib
+import importlib
+import inspect
+import itertools
 import json
 import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from corpusclean.extract import residual
 from corpusclean.extract.linefreq import SiteLineStats
 from corpusclean.extract.residual import (
     IMAGE_CREDIT_LABEL,
@@ -42,6 +50,10 @@ from corpusclean.extract.residual import (
 from corpusclean.records import Extraction
 
 FloatArray = npt.NDArray[np.float64]
+# The regex parser has no type stubs; it is only read (see prefix_gate).
+_re_parser: Any = importlib.import_module("re._parser")
+_re_compiler: Any = importlib.import_module("re._compiler")
+_re_const: Any = importlib.import_module("re._constants")
 
 
 class LineKind(StrEnum):
@@ -242,71 +254,723 @@ def _titlecase_share(words: list[str]) -> float:
     return upper / alpha if alpha else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """A dump split into lines, with what the features and the metadata both need."""
+# ---------------------------------------------------------------------------------------------
+# Reading a page
+#
+# Everything per line is computed for the whole page at once: the content lines are joined
+# into one string, turned into an array of code points, and counted per line with numpy.
+# A Python loop over ~160 lines x 40 features was most of the cleaner's time; the regex
+# rules that cannot be vectorized (residual boilerplate, dates, bylines) are only run on the
+# lines a cheap gate lets through.
 
-    lines: tuple[str, ...]  # stripped, control characters removed; "" for blank lines
-    content: tuple[int, ...]  # indexes of the non-blank lines, in order
-    units: tuple[int, ...]  # text_units per content line
-    terminal: tuple[bool, ...]
-    para: tuple[bool, ...]  # blank line before and after: a paragraph-like block
-    residual: tuple[ResidualReason | None, ...]
-    date: tuple[bool, ...]  # is_date_line, for short lines
-    keys: tuple[str, ...]  # casefolded word characters: equal keys are repeats
-    run: tuple[int, int]  # densest prose run, as content positions [start, end]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
-
-_TERMINAL_CHARS = frozenset('.!?…。！？:;"”’»')
 _CLOSERS = "\"'”’»)]"
-_LEAD_QUOTES = frozenset('"“‘«„')
-_BULLETS = frozenset("-–—*•·▪►→✓✔")
-_SEPARATOR_TOKENS = (" | ", " • ", " · ", " » ", " › ", " / ", "| ", " |")
 _URL_TOKENS = ("http", "www.", "@", ".com", ".org", ".net")
-_SENTENCE_TOKENS = (". ", "! ", "? ", "; ", "。", "！", "？", '." ', ".” ", "… ")
-_DIGIT_CHARS = "0123456789"
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F))
+_HANGUL_RANGE = (0xAC00, 0xD7AF)
+_BMP = 0x10000
+_SPACE, _NEWLINE, _PERIOD, _PIPE = 32, 10, ord("."), ord("|")
+# Lines this long (text units) and longer are their own repeat key: normalizing them buys nothing.
+_KEY_MAX_UNITS = 400
+_ASCII_KEY_TABLE = bytes(c if c >= 128 or chr(c).isalnum() or c == _NEWLINE else _SPACE for c in range(256))
 
 
-def _is_terminal(line: str) -> bool:
-    core = line.rstrip(_CLOSERS)
-    return bool(core) and (core[-1] in _TERMINAL_CHARS or (len(core) < len(line) and line[-1] in '"”’»'))
+_NON_WORD_RUN = re.compile(r"[\W_]+")
 
 
 def _line_key(line: str) -> str:
     return " ".join(_NON_WORD_RUN.sub(" ", line.casefold()).split())
 
 
-_NON_WORD_RUN = re.compile(r"[\W_]+")
+class _Char(enum.IntFlag):
+    """Properties of a character, one bit each, looked up per code point in one table."""
+
+    ALPHA = enum.auto()
+    UPPER = enum.auto()
+    LOWER = enum.auto()
+    SPACE = enum.auto()  # str.isspace: what str.split() splits on
+    DIGIT = enum.auto()  # str.isdigit: what a numbered list item starts with
+    DECIMAL = enum.auto()  # what regex \d matches
+    CLOSER = enum.auto()  # closing quote or bracket, looked through at a line's end
+    STOP_BEFORE_SPACE = enum.auto()  # ". " "! " "? " "; " "… " end a sentence
+    STOP_ALONE = enum.auto()  # CJK full stops end one on their own
+    TERMINAL = enum.auto()  # a line ending in one of these (before closers) ends a sentence
+    SEPARATOR = enum.auto()  # " | ", " / ", " • ": a menu or breadcrumb separator
+    QUOTE_END = enum.auto()
+    COMMA = enum.auto()
+    LEAD_QUOTE = enum.auto()
+    BULLET = enum.auto()
+    WIDE = enum.auto()  # han and kana: about a word per character
+    HANGUL = enum.auto()
+    DOUBLE_QUOTE = enum.auto()  # '." ' and '.” ' also end a sentence
+    NUMBER_MARK = enum.auto()  # "1. " "2) ": a numbered list item
+    COLON = enum.auto()
+    ALNUM = enum.auto()  # str.isalnum: a word character other than "_"
+
+
+_CHAR_SETS: tuple[tuple[_Char, str], ...] = (
+    (_Char.CLOSER, _CLOSERS),
+    (_Char.STOP_BEFORE_SPACE, ".!?;…"),
+    (_Char.STOP_ALONE, "。！？"),
+    (_Char.TERMINAL, ".!?…。！？:;"),
+    (_Char.SEPARATOR, "|•·»›/"),
+    (_Char.QUOTE_END, '"”’»'),
+    (_Char.COMMA, ",，、"),
+    (_Char.LEAD_QUOTE, '"“‘«„'),
+    (_Char.BULLET, "-–—*•·▪►→✓✔"),
+    (_Char.DOUBLE_QUOTE, '"”'),
+    (_Char.NUMBER_MARK, ".)"),
+    (_Char.COLON, ":："),
+)
+_CHAR_TESTS: tuple[tuple[_Char, Any], ...] = (
+    (_Char.ALPHA, str.isalpha),
+    (_Char.UPPER, str.isupper),
+    (_Char.LOWER, str.islower),
+    (_Char.SPACE, str.isspace),
+    (_Char.DIGIT, str.isdigit),
+    (_Char.DECIMAL, str.isdecimal),
+    (_Char.ALNUM, str.isalnum),
+)
+
+
+@functools.cache
+def _char_table() -> npt.NDArray[np.uint32]:
+    """The _Char bits of every BMP code point (built once, on first use: ~10 ms)."""
+    chars = [chr(c) for c in range(_BMP)]
+    table = np.zeros(_BMP, dtype=np.uint32)
+    for bit, test in _CHAR_TESTS:
+        table[np.fromiter(map(test, chars), dtype=np.bool_, count=_BMP)] |= np.uint32(bit)
+    for bit, members in _CHAR_SETS:
+        table[[ord(c) for c in members]] |= np.uint32(bit)
+    for lo, hi in _CJK_RANGES:
+        table[lo : hi + 1] |= np.uint32(_Char.WIDE)
+    table[_HANGUL_RANGE[0] : _HANGUL_RANGE[1] + 1] |= np.uint32(_Char.HANGUL)
+    return table
+
+
+def _char_bits(cp: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """_Char bits per code point; astral code points (rare: emoji, rare han) are tested one by one."""
+    bits: npt.NDArray[np.uint32] = _char_table()[np.minimum(cp, _BMP - 1)]
+    for i in np.flatnonzero(cp >= _BMP).tolist():
+        ch = chr(int(cp[i]))
+        bits[i] = sum(int(bit) for bit, test in _CHAR_TESTS if test(ch))
+    return bits
+
+
+def _has(bits: npt.NDArray[np.uint32], flag: _Char) -> BoolArray:
+    out: BoolArray = (bits & np.uint32(flag)) != 0
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefix gates: which lines a start-anchored regex could possibly match.
+#
+# The residual rules and the byline pattern are long keyword alternations tried at the start
+# of a line; trying one costs microseconds, and most lines match none. The gate reads the
+# possible first three characters of a match off the parsed regex (ASCII only, case-insensitive)
+# and, for alternatives that can start with almost anything ("<name> says:"), the possible last
+# character when the alternative is anchored at the end. A line whose start and end are in
+# neither set cannot match, so the regex is never tried on it. The gate is a superset by
+# construction: lines with non-ASCII heads or ends always go to the regex.
+
+_HEAD = 6
+_MAX_FIRST_CHARS = 40  # keyword alternations start with letters and digits only
+_EXPAND_LIMIT = 20_000  # prefixes tracked at once; past this a prefix is cut short (still a superset)
+_ASCII_CHARS = tuple(chr(c) for c in range(128) if c != _NEWLINE)
+RegexItem = tuple[Any, Any]
+
+
+class _PrefixWalker:
+    """The possible match prefixes (up to `depth` ASCII characters) of parsed regex items."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self._chars: dict[str, frozenset[str]] = {}
+
+    def chars(self, item: RegexItem) -> frozenset[str]:
+        key = repr(item)
+        found = self._chars.get(key)
+        if found is None:
+            sub = _re_parser.SubPattern(_re_parser.State(), [item])
+            single = _re_compiler.compile(sub, re.IGNORECASE)
+            found = frozenset(ch.lower() for ch in _ASCII_CHARS if single.fullmatch(ch))
+            self._chars[key] = found
+        return found
+
+    def walk(self, items: Any, prefixes: set[str]) -> tuple[set[str], set[str]]:
+        """(open, closed) prefixes after `items`: closed ones are final (long enough or cut)."""
+        closed: set[str] = set()
+        for item in items:
+            prefixes, done = self.step(item, prefixes)
+            closed |= done
+            if not prefixes:
+                break
+        return prefixes, closed
+
+    def step(self, item: RegexItem, prefixes: set[str]) -> tuple[set[str], set[str]]:
+        op, av = item
+        if op in (_re_const.LITERAL, _re_const.NOT_LITERAL, _re_const.IN, _re_const.ANY):
+            chars = self.chars(item)
+            if len(prefixes) * len(chars) > _EXPAND_LIMIT:
+                return set(), set(prefixes)
+            grown = {p + c for p in prefixes for c in chars}
+            done = {p for p in grown if len(p) >= self.depth}
+            return grown - done, done
+        if op in (_re_const.AT, _re_const.ASSERT, _re_const.ASSERT_NOT):
+            return prefixes, set()  # zero-width: ignoring it only widens the gate
+        if op is _re_const.SUBPATTERN:
+            return self.walk(av[3], prefixes)
+        if op is _re_const.ATOMIC_GROUP:
+            return self.walk(av, prefixes)
+        if op is _re_const.BRANCH:
+            opened: set[str] = set()
+            closed: set[str] = set()
+            for branch in av[1]:
+                o, c = self.walk(branch, set(prefixes))
+                opened |= o
+                closed |= c
+            return opened, closed
+        if op in (_re_const.MAX_REPEAT, _re_const.MIN_REPEAT, _re_const.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            current, opened, closed = set(prefixes), set(), set()
+            count = 0
+            # Past `depth` repetitions nothing new fits in a prefix of `depth` characters.
+            while True:
+                if count >= low or count > self.depth:
+                    opened |= current
+                if count >= high or count > self.depth or not current:
+                    break
+                current, done = self.walk(sub, current)
+                closed |= done
+                count += 1
+            return opened, closed
+        return set(), set(prefixes)  # anything else (backreferences): stop, keep what is known
+
+
+def _alternatives(items: Any) -> list[list[RegexItem]]:
+    """The top-level alternatives of a parsed regex, through groups that wrap a whole branch."""
+    seq = list(items)
+    lead = 0
+    while lead < len(seq) and seq[lead][0] is _re_const.AT:
+        lead += 1
+    rest = seq[lead:]
+    if len(rest) == 1 and rest[0][0] is _re_const.SUBPATTERN:
+        return [seq[:lead] + alt for alt in _alternatives(rest[0][1][3])]
+    if len(rest) == 1 and rest[0][0] is _re_const.BRANCH:
+        return [seq[:lead] + alt for branch in rest[0][1][1] for alt in _alternatives(branch)]
+    return [seq]
+
+
+def _reversed_items(items: Any) -> list[RegexItem]:
+    out: list[RegexItem] = []
+    for op, av in reversed(list(items)):
+        if op is _re_const.SUBPATTERN:
+            av = (av[0], av[1], av[2], _reversed_items(av[3]))
+        elif op is _re_const.ATOMIC_GROUP:
+            av = _reversed_items(av)
+        elif op is _re_const.BRANCH:
+            av = (av[0], [_reversed_items(b) for b in av[1]])
+        elif op in (_re_const.MAX_REPEAT, _re_const.MIN_REPEAT, _re_const.POSSESSIVE_REPEAT):
+            av = (av[0], av[1], _reversed_items(av[2]))
+        out.append((op, av))
+    return out
+
+
+_NON_ASCII = 128  # the code a non-ASCII character gets in _LineEnds
+
+
+@dataclass(frozen=True, slots=True)
+class _LineEnds:
+    """Each line's first two and last characters, lowercased ASCII codes (_NON_ASCII otherwise)."""
+
+    first: IntArray
+    second: IntArray  # a newline (10) when the line has one character
+    third: IntArray
+    last: IntArray
+    wide_head: BoolArray  # a non-ASCII character among the first _HEAD characters
+
+
+def _pair_codes(ends: _LineEnds) -> IntArray:
+    codes: IntArray = np.minimum(ends.first, 127) * 128 + np.minimum(ends.second, 127)
+    return codes
+
+
+def _triple_codes(ends: _LineEnds) -> IntArray:
+    codes: IntArray = _pair_codes(ends) * 128 + np.minimum(ends.third, 127)
+    return codes
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PrefixGate:
+    """Lines a start-anchored pattern may match: by their first few or last ASCII characters."""
+
+    singles: frozenset[str]  # one-character match prefixes (a digit-led "3 comments")
+    by_pair: dict[str, tuple[str, ...]]  # the longer lowercased match prefixes, by their first two characters
+    tails: frozenset[str]  # possible last characters, for alternatives that may start with anything
+
+    def may_match(self, line: str) -> bool:
+        head = line[:_HEAD].lower()
+        if not head.isascii() or head[:1] in self.singles:
+            return True
+        longer = self.by_pair.get(head[:2])
+        if longer is not None and head.startswith(longer):
+            return True
+        return bool(self.tails) and (line[-1:].lower() in self.tails or not line[-1:].isascii())
+
+    def prefilter(self, ends: _LineEnds) -> BoolArray:
+        """A superset of may_match over a page's lines, from their first two and last characters."""
+        tables = self._tables()
+        out: BoolArray = ends.wide_head | tables[0][ends.first] | tables[1][_triple_codes(ends)]
+        if self.tails:
+            out |= tables[2][ends.last]
+        return out
+
+    def _tables(self) -> tuple[BoolArray, BoolArray, BoolArray]:
+        return _gate_tables(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _gate_tables(gate: PrefixGate) -> tuple[BoolArray, BoolArray, BoolArray]:
+    singles = np.zeros(_NON_ASCII + 1, dtype=np.bool_)
+    singles[[ord(c) for c in gate.singles]] = True
+    # Heads by their first three characters; a two-character head allows any third.
+    triples = np.zeros(128 * 128 * 128, dtype=np.bool_)
+    for pair, heads in gate.by_pair.items():
+        code = (ord(pair[0]) * 128 + ord(pair[1])) * 128
+        for head in heads:
+            if len(head) == 2:
+                triples[code : code + 128] = True
+            else:
+                triples[code + ord(head[2])] = True
+    tails = np.zeros(_NON_ASCII + 1, dtype=np.bool_)
+    tails[[ord(c) for c in gate.tails]] = True
+    tails[_NON_ASCII] = True
+    return singles, triples, tails
+
+
+def prefix_gate(pattern: re.Pattern[str]) -> PrefixGate | None:
+    """The gate of a pattern used with `.match`, or None when it could match almost any line."""
+    tree = _re_parser.parse(pattern.pattern, pattern.flags)
+    heads: set[str] = set()
+    tails: set[str] = set()
+    for alternative in _alternatives(tree):
+        opened, closed = _PrefixWalker(_HEAD).walk(alternative, {""})
+        found = opened | closed
+        # An alternative that can start with nearly any character ("<name> says:") gates nothing.
+        if "" not in found and len({h[0] for h in found}) <= _MAX_FIRST_CHARS:
+            heads |= found
+            continue
+        # An alternative that can start with anything is gated by its last character.
+        if alternative and alternative[-1] == (_re_const.AT, _re_const.AT_END):
+            opened, closed = _PrefixWalker(1).walk(_reversed_items(alternative[:-1]), {""})
+            ends = opened | closed
+            if "" not in ends and len(ends) <= 8:
+                tails |= ends
+                continue
+        return None
+    by_pair: dict[str, list[str]] = {}
+    for head in sorted(heads):
+        if len(head) >= 2:
+            by_pair.setdefault(head[:2], []).append(head)
+    singles = frozenset(h for h in heads if len(h) == 1)
+    return PrefixGate(singles, {k: tuple(v) for k, v in by_pair.items()}, frozenset(tails))
+
+
+@functools.cache
+def _byline_gate() -> PrefixGate | None:
+    return prefix_gate(_BYLINE)
+
+
+# The residual gate mirrors :func:`corpusclean.extract.residual.boilerplate_reason` as it reads
+# today: a line is looked at when it holds one of the module's "anywhere" tokens (cookie,
+# copyright, newsletter sign-up), starts with a staff-credit prefix, or may match the short
+# rules. The mirror is only trusted while the function's source is the one it was written
+# against (its hash below); after any edit there the gate switches itself off (every line
+# goes to boilerplate_reason: slower, never wrong) until someone re-checks it with
+# `benchmarks/textdump.py DATA --check-gate` and updates the hash.
+_RESIDUAL_SOURCE_SHA1 = "ce3930d1dc40afee0f8f1190a57229f5c653f51c"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _ResidualGate:
+    short: PrefixGate
+    short_chars: int
+    tokens: tuple[str, ...]  # "anywhere" and sign-up tokens, looked for in the lowercased line
+    max_chars: int  # longer lines are never boilerplate
+    staff_prefixes: tuple[str, ...]
+    staff_chars: int
+    staff_pairs: BoolArray  # first two characters of the staff prefixes, as _pair_codes
+    short_rule: re.Pattern[str]  # what boilerplate_reason tries last, on short lines
+    short_reasons: dict[str, ResidualReason]  # its reason by the name of the matching group
+
+
+def residual_source_sha1() -> str:
+    """Hash of what the gates mirror: residual.boilerplate_reason's source and the credit patterns."""
+    source = inspect.getsource(residual.boilerplate_reason) + IMAGE_CREDIT_LABEL.pattern + IMAGE_CREDIT_TAIL.pattern
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _residual_gate() -> _ResidualGate | None:
+    try:
+        if residual_source_sha1() != _RESIDUAL_SOURCE_SHA1:
+            return None
+        short = prefix_gate(residual._SHORT_RULE)  # noqa: SLF001 - see the comment above
+        if short is None:
+            return None
+        tokens = (*residual._ANYWHERE_TOKENS, *residual._SIGNUP_TOKENS)  # noqa: SLF001
+        staff = tuple(residual._STAFF_CREDIT_PREFIXES)  # noqa: SLF001
+        staff_pairs = np.zeros(128 * 128, dtype=np.bool_)
+        for prefix in staff:
+            if len(prefix) < 2 or not prefix[:2].isascii():
+                return None
+            staff_pairs[ord(prefix[0]) * 128 + ord(prefix[1])] = True
+        return _ResidualGate(
+            short,
+            residual.SHORT_LINE_CHARS,
+            tuple(tokens),
+            residual.CONSENT_LINE_CHARS,
+            staff,
+            residual.STAFF_CREDIT_CHARS,
+            staff_pairs,
+            residual._SHORT_RULE,  # noqa: SLF001
+            dict(residual._SHORT_REASONS),  # noqa: SLF001
+        )
+    except (AttributeError, OSError, TypeError, re.error):
+        return None
+
+
+def residual_gate_active() -> bool:
+    """True when the residual gate is in use (see `_RESIDUAL_SOURCE_SHA1`)."""
+    return _residual_gate() is not None
+
+
+def residual_reasons(lines: list[str] | tuple[str, ...]) -> list[ResidualReason | None]:
+    """:func:`boilerplate_reason` of each (stripped, non-empty) line, skipping the lines the gate proves clean."""
+    texts = tuple(lines)
+    if not texts:
+        return []
+    joined = "\n".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    start_arr = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=start_arr[1:])
+    return _residual_reasons(texts, joined, lens, _line_ends(cp, start_arr, lens))
+
+
+def _line_ends(cp: npt.NDArray[np.uint32], start_arr: IntArray, lens: IntArray) -> _LineEnds:
+    # The first _HEAD characters of each line (a newline past its end) and its last one.
+    offsets = np.arange(_HEAD, dtype=np.int64)
+    inside = offsets[None, :] < lens[:, None]
+    at = np.where(inside, start_arr[:, None] + offsets[None, :], 0)
+    head = np.where(inside, cp[at].astype(np.int64), _NEWLINE)
+    last = cp[start_arr + lens - 1].astype(np.int64)
+    both = np.concatenate([head, last[:, None]], axis=1)
+    # ASCII lowercase is +32 on A-Z; anything past ASCII is one code.
+    both = np.minimum(np.where((both >= ord("A")) & (both <= ord("Z")), both + 32, both), _NON_ASCII)
+    wide_head = (both[:, :_HEAD] == _NON_ASCII).any(axis=1)
+    return _LineEnds(both[:, 0], both[:, 1], both[:, 2], both[:, _HEAD], wide_head)
+
+
+def _residual_reasons(
+    texts: tuple[str, ...], joined: str, lens: IntArray, ends: _LineEnds
+) -> list[ResidualReason | None]:
+    gate = _residual_gate()
+    lines = texts
+    if gate is None:
+        return [boilerplate_reason(line) for line in lines]
+    # Token hits are found on the whole page at once (str.find is fast; a test per line is not).
+    joined = "\n".join(lines)
+    lowered = joined.lower()
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    hits: set[int] = set()
+    if len(lowered) == len(joined):
+        for token in gate.tokens:
+            at = lowered.find(token)
+            while at >= 0:
+                row = bisect.bisect_right(starts, at) - 1
+                hits.add(row)
+                at = lowered.find(token, starts[row + 1])
+    else:  # a character changed length when lowercased: offsets no longer line up
+        hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in gate.tokens)}
+    short = gate.short.may_match
+    staff = gate.staff_pairs[_pair_codes(ends)] | ends.wide_head
+    maybe = ((lens <= gate.short_chars) & gate.short.prefilter(ends)) | ((lens <= gate.staff_chars) & staff)
+    if hits:
+        maybe[list(hits)] = True
+    maybe &= lens <= gate.max_chars
+    out: list[ResidualReason | None] = [None] * len(lines)
+    for i in np.flatnonzero(maybe).tolist():
+        line = lines[i]
+        n = len(line)
+        if i in hits or (n <= gate.staff_chars and line.lower().startswith(gate.staff_prefixes)):
+            out[i] = boilerplate_reason(line)
+        elif n <= gate.short_chars and short(line):
+            # No token and no staff prefix: boilerplate_reason would only try the short rules.
+            match = gate.short_rule.match(line)
+            if match is not None and match.lastgroup is not None:
+                out[i] = gate.short_reasons[match.lastgroup]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """A dump split into lines, with what the features and the metadata both need.
+
+    Positions ("pos") index the content (non-blank) lines; the tuples are per content line.
+    """
+
+    lines: tuple[str, ...]  # stripped, control characters removed; "" for blank lines
+    content: tuple[int, ...]  # indexes of the non-blank lines, in order
+    texts: tuple[str, ...]  # the content lines themselves
+    units: tuple[int, ...]  # text_units per content line
+    terminal: tuple[bool, ...]
+    para: tuple[bool, ...]  # blank line before and after: a paragraph-like block
+    residual: tuple[ResidualReason | None, ...]
+    date: tuple[bool, ...]  # is_date_line, for short lines (under 100 units)
+    date_any: tuple[bool, ...]  # is_date_line, whatever the length
+    byline: tuple[bool, ...]  # matches _BYLINE
+    caption: tuple[bool, ...]  # _is_caption
+    keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
+    run: tuple[int, int]  # densest prose run, as content positions [start, end]
+    counts: _LineCounts
+
+
+@dataclass(frozen=True, slots=True)
+class _LineCounts:
+    """Per-content-line numbers the stage-1 features are built from (numpy, one entry per line)."""
+
+    units: FloatArray
+    words: FloatArray  # max(whitespace-separated words, units / 6)
+    sentences: FloatArray  # sentence-ending tokens, plus one when the line itself ends one
+    commas: FloatArray
+    titlecase: FloatArray  # share of the first 16 words that start upper-case (of those starting with a letter)
+    lead_lower: FloatArray
+    digits: FloatArray  # share of ASCII digits
+    all_caps: FloatArray
+    blank_before: FloatArray
+    blank_after: FloatArray
+    separators: FloatArray
+    byline: FloatArray
+    urlish: FloatArray
+    lead_quote: FloatArray
+    bullet: FloatArray
+    ends_colon: FloatArray
+
+
+def _per_line(mask: BoolArray, line_of: IntArray, n: int) -> IntArray:
+    counts: IntArray = np.bincount(line_of[mask], minlength=n)
+    return counts
+
+
+def _lines_with_tokens(joined: str, starts: list[int], tokens: tuple[str, ...], n: int) -> BoolArray:
+    found = np.zeros(n, dtype=np.bool_)
+    for token in tokens:
+        at = joined.find(token)
+        while at >= 0:
+            row = bisect.bisect_right(starts, at) - 1
+            found[row] = True
+            at = joined.find(token, starts[row + 1])
+    return found
+
+
+RepeatKey = str | int
+
+
+def _repeat_keys(texts: tuple[str, ...], joined: str, units: list[int]) -> tuple[RepeatKey, ...]:
+    """_line_key per line where it matters: keys are only ever compared for equality.
+
+    A key is the word characters of the casefolded line, so equal keys have the same count
+    and code-point sum of word characters; both come from one pass over the casefolded page.
+    A line whose (count, sum) no other line shares cannot repeat: its key is its position (an
+    int never equals a str key). Lines of 400 units or more are their own key.
+    """
+    n = len(texts)
+    folded = joined.casefold()
+    cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    lens = np.fromiter(map(len, folded.split("\n")), dtype=np.int64, count=n)
+    line_of = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[: cp.shape[0]]
+    word = _has(_char_bits(cp), _Char.ALNUM)
+    count = np.bincount(line_of[word], minlength=n)
+    total = np.bincount(line_of[word], weights=cp[word], minlength=n).astype(np.int64)
+    signature = (count << 40) | total
+    _, inverse, shared = np.unique(signature, return_inverse=True, return_counts=True)
+    keys: list[RepeatKey] = list(range(n))
+    memo: dict[str, str] = {}
+    for pos in np.flatnonzero(shared[inverse] > 1).tolist():
+        line = texts[pos]
+        key = memo.get(line)
+        if key is None:
+            key = memo[line] = _line_key(line)
+        keys[pos] = key
+    for pos in np.flatnonzero(np.asarray(units) >= _KEY_MAX_UNITS).tolist():
+        keys[pos] = texts[pos]
+    return tuple(keys)
 
 
 def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     clean = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     raw = clean.split("\n", config.max_lines)[: config.max_lines]
-    lines = tuple(line.strip() if len(line) <= config.max_line_chars else "" for line in raw)
+    if max(map(len, raw)) <= config.max_line_chars:
+        lines = tuple([line.strip() for line in raw])
+    else:
+        lines = tuple([line.strip() if len(line) <= config.max_line_chars else "" for line in raw])
     content = tuple(i for i, line in enumerate(lines) if line)
-    last = len(lines) - 1
-    units: list[int] = []
-    terminal: list[bool] = []
-    para: list[bool] = []
-    residual: list[ResidualReason | None] = []
-    date: list[bool] = []
-    keys: list[str] = []
-    for i in content:
-        line = lines[i]
-        n = text_units(line)
-        units.append(n)
-        terminal.append(_is_terminal(line))
-        para.append((i == 0 or not lines[i - 1]) and (i == last or not lines[i + 1]))
-        residual.append(boilerplate_reason(line))
-        date.append(n < 100 and is_date_line(line))
-        keys.append(_line_key(line) if n < 400 else line)
-    run = _densest_run(units, terminal, residual)
+    texts = tuple(lines[i] for i in content)
+    n = len(texts)
+    if n == 0:
+        return _empty_page(lines)
+    joined = "\n".join(texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    start_arr = np.zeros(n, dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=start_arr[1:])
+    ends = start_arr + lens - 1
+    line_of: IntArray = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[: cp.shape[0]]
+    bits = _char_bits(cp)
+    # Padding, so "the next character" never runs off the end; a newline has no bits.
+    bits_next = np.concatenate([bits[1:], [0]]).astype(np.uint32)
+    bits_next2 = np.concatenate([bits[2:], [0, 0]])[: cp.shape[0]].astype(np.uint32)
+    is_space = _has(bits, _Char.SPACE)
+    next_space = np.concatenate([cp[1:] == _SPACE, [False]])
+    next2_space = np.concatenate([cp[2:] == _SPACE, [False, False]])[: cp.shape[0]]
+
+    # Length in text units (CJK characters weigh more, see text_units).
+    if joined.isascii():
+        units_arr = lens.copy()
+    else:
+        n_wide = _per_line(_has(bits, _Char.WIDE), line_of, n)
+        n_hangul = _per_line(_has(bits, _Char.HANGUL), line_of, n)
+        units_arr = lens + (CJK_WEIGHT - 1) * n_wide + (HANGUL_WEIGHT - 1) * np.where(n_wide == 0, n_hangul, 0)
+    units = units_arr.tolist()
+
+    # A line ends a sentence when its last character before closing quotes/brackets is a stop,
+    # or when it ends with a closing quote after some text.
+    positions = np.arange(cp.shape[0], dtype=np.int64)
+    looked_through = _has(bits, _Char.CLOSER) | (cp == _NEWLINE)
+    last_core = np.maximum.reduceat(np.where(looked_through, -1, positions), start_arr)
+    has_core = last_core >= start_arr
+    core_bits = bits[np.maximum(last_core, 0)]
+    end_bits = bits[ends]
+    terminal_arr = has_core & (_has(core_bits, _Char.TERMINAL) | ((last_core < ends) & _has(end_bits, _Char.QUOTE_END)))
+
+    word_start = ~is_space & np.concatenate([[True], is_space[:-1]])
+    word_rank = np.cumsum(word_start) - 1
+    n_words = _per_line(word_start, line_of, n)
+    first_word = np.concatenate([[0], np.cumsum(n_words)[:-1]])
+    # The first 16 words of each line: how many start with a letter, and with a capital.
+    early = word_start & ((word_rank - first_word[line_of]) < 16)
+    starts_alpha = early & _has(bits, _Char.ALPHA)
+    starts_upper = starts_alpha & _has(bits, _Char.UPPER)
+    alpha_words = _per_line(starts_alpha, line_of, n)
+    upper_words = _per_line(starts_upper, line_of, n)
+    titlecase = np.divide(upper_words, alpha_words, out=np.zeros(n), where=alpha_words > 0)
+
+    sentences = (
+        _per_line(
+            (_has(bits, _Char.STOP_BEFORE_SPACE) & next_space)
+            | _has(bits, _Char.STOP_ALONE)
+            | ((cp == _PERIOD) & _has(bits_next, _Char.DOUBLE_QUOTE) & next2_space),
+            line_of,
+            n,
+        )
+        + terminal_arr
+    )
+    commas = _per_line(_has(bits, _Char.COMMA), line_of, n)
+    digits = _per_line((cp >= ord("0")) & (cp <= ord("9")), line_of, n)
+    separators = _per_line(
+        ((cp == _SPACE) & _has(bits_next, _Char.SEPARATOR) & next2_space)
+        | ((cp == _PIPE) & next_space)
+        | ((cp == _SPACE) & (np.concatenate([cp[1:], [0]]) == _PIPE)),
+        line_of,
+        n,
+    )
+    first_bits = bits[start_arr]
+    second_bits = bits_next[start_arr]
+    lead_quote = _has(first_bits, _Char.LEAD_QUOTE)
+    lead_bits = np.where(lead_quote & (lens > 1), second_bits, first_bits)
+    lead_lower = _has(lead_bits, _Char.LOWER)
+    second_space = next_space[start_arr]
+    bullet = (_has(first_bits, _Char.BULLET) & second_space) | (
+        _has(first_bits, _Char.DIGIT) & _has(second_bits, _Char.NUMBER_MARK) & next2_space[start_arr]
+    )
+    ends_colon = _has(end_bits, _Char.COLON)
+    decimals = _per_line(_has(bits, _Char.DECIMAL) | (cp >= _BMP), line_of, n)
+
+    index = np.asarray(content, dtype=np.int64)
+    gap_before = np.concatenate([[2], np.diff(index)])
+    gap_after = np.concatenate([np.diff(index), [2]])
+    blank_before = gap_before > 1
+    blank_after = gap_after > 1
+    para = blank_before & blank_after
+
+    starts = start_arr.tolist() + [len(joined) + 1]
+    urlish = _lines_with_tokens(joined, starts, _URL_TOKENS, n)
+    line_ends = _line_ends(cp, start_arr, lens)
+    residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends))
+    terminal = tuple(terminal_arr.tolist())
+    # Dates and bylines are regex searches: only lines that could hold one are searched.
+    # Every date pattern has a digit in it.
+    date_any = tuple(bool(d) and is_date_line(line) for line, d in zip(texts, decimals.tolist(), strict=True))
+    date = tuple(d and u < 100 for d, u in zip(date_any, units, strict=True))
+    gate = _byline_gate()
+    maybe_byline = gate.prefilter(line_ends) if gate is not None else np.ones(n, dtype=np.bool_)
+    byline_flags = [False] * n
+    for i in np.flatnonzero(maybe_byline).tolist():
+        line = texts[i]
+        byline_flags[i] = (gate is None or gate.may_match(line)) and _BYLINE.match(line) is not None
+    byline_any = tuple(byline_flags)
+    byline = [b and u < 120 and line[:1].isalpha() for line, u, b in zip(texts, units, byline_any, strict=True)]
+    caption = _captions(texts, units)
+    words = np.maximum(n_words, units_arr / 6.0)
+    counts = _LineCounts(
+        units=units_arr.astype(np.float64),
+        words=words,
+        sentences=sentences.astype(np.float64),
+        commas=commas.astype(np.float64),
+        titlecase=titlecase,
+        lead_lower=lead_lower.astype(np.float64),
+        digits=digits / np.maximum(lens, 1),
+        all_caps=np.fromiter(map(str.isupper, texts), dtype=np.float64, count=n),
+        blank_before=blank_before.astype(np.float64),
+        blank_after=blank_after.astype(np.float64),
+        separators=(separators > 0).astype(np.float64),
+        byline=np.asarray(byline, dtype=np.float64),
+        urlish=urlish.astype(np.float64),
+        lead_quote=lead_quote.astype(np.float64),
+        bullet=bullet.astype(np.float64),
+        ends_colon=ends_colon.astype(np.float64),
+    )
+    run = _densest_run(units, terminal, residual_reasons_)
     return _Page(
-        lines, content, tuple(units), tuple(terminal), tuple(para), tuple(residual), tuple(date), tuple(keys), run
+        lines,
+        content,
+        texts,
+        tuple(units),
+        terminal,
+        tuple(para.tolist()),
+        residual_reasons_,
+        date,
+        date_any,
+        byline_any,
+        caption,
+        _repeat_keys(texts, joined, units),
+        run,
+        counts,
     )
 
 
-def _densest_run(units: list[int], terminal: list[bool], residual: list[ResidualReason | None]) -> tuple[int, int]:
+def _empty_page(lines: tuple[str, ...]) -> _Page:
+    none = np.zeros(0, dtype=np.float64)
+    counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts)
+
+
+def _densest_run(
+    units: list[int], terminal: tuple[bool, ...], residual: tuple[ResidualReason | None, ...]
+) -> tuple[int, int]:
     best = (0, -1)
     best_sum = 0.0
     total = 0.0
@@ -323,30 +987,14 @@ def _densest_run(units: list[int], terminal: list[bool], residual: list[Residual
     return best
 
 
-IntArray = npt.NDArray[np.int64]
-
-
-def _line_row(line: str, units: int, page: _Page, pos: int) -> list[float]:
-    """The features of one line that need only the line (columns 0-11 and 17-23)."""
-    words = line.split()
-    n_words = max(len(words), units / 6.0)
-    first = line[0]
-    lead = line[1] if first in _LEAD_QUOTES and len(line) > 1 else first
-    sentences = sum(map(line.count, _SENTENCE_TOKENS)) + (1 if page.terminal[pos] else 0)
-    return [
-        math.log1p(units),
-        float(units < 20),
-        float(20 <= units < 60),
-        float(units >= 150),
-        math.log1p(n_words),
-        float(page.terminal[pos]),
-        math.log1p(sentences),
-        (line.count(",") + line.count("，") + line.count("、")) / n_words,
-        _titlecase_share(words),
-        float(lead.islower()),
-        sum(map(line.count, _DIGIT_CHARS)) / len(line),
-        float(line.isupper()),
-    ]
+def _shifted(values: FloatArray, by: int) -> FloatArray:
+    """values[i - by] (0 where out of range)."""
+    out = np.zeros_like(values)
+    if by > 0:
+        out[by:] = values[:-by]
+    else:
+        out[:by] = values[-by:]
+    return out
 
 
 def _features(page: _Page) -> tuple[FloatArray, IntArray]:
@@ -354,91 +1002,81 @@ def _features(page: _Page) -> tuple[FloatArray, IntArray]:
     n = len(page.content)
     if n == 0:
         return np.zeros((0, N_FEATURES), dtype=np.float64), np.zeros(0, dtype=np.int64)
-    key_counts: dict[str, int] = {}
+    c = page.counts
+    units = c.units
+    key_counts: dict[RepeatKey, int] = {}
     for key in page.keys:
         key_counts[key] = key_counts.get(key, 0) + 1
+    repeat = np.fromiter((key_counts[key] > 1 for key in page.keys), dtype=np.float64, count=n)
+    residual_flag = np.fromiter((r is not None for r in page.residual), dtype=np.float64, count=n)
+    terminal = np.asarray(page.terminal, dtype=np.float64)
+    para = c.blank_before * c.blank_after
+    date = np.asarray(page.date, dtype=np.float64)
+    log_units = np.log1p(units)
+    pos = np.arange(n, dtype=np.float64)
     run_start, run_end = page.run
     has_run = run_end >= run_start
-    run_units = sum(page.units[run_start : run_end + 1]) if has_run else 0
-    total_units = sum(page.units) or 1
-    max_units = max(page.units) or 1
+    total_units = units.sum() or 1.0
     # Consecutive non-blank lines form a block (a list, a menu, a table): its size in lines
     # and characters tells a menu from a paragraph that merely lacks blank lines.
-    block_id = [0] * n
-    block = 0
-    for pos in range(1, n):
-        if page.content[pos] != page.content[pos - 1] + 1:
-            block += 1
-        block_id[pos] = block
-    block_lines = [0] * (block + 1)
-    block_units = [0] * (block + 1)
-    for pos in range(n):
-        block_lines[block_id[pos]] += 1
-        block_units[block_id[pos]] += page.units[pos]
-    log_units = [math.log1p(u) for u in page.units]
-    flag_residual = [float(r is not None) for r in page.residual]
-    flag_para = [float(p) for p in page.para]
-    flag_terminal = [float(t) for t in page.terminal]
-    rows: list[list[float]] = []
-    n_lines = len(page.lines)
-    for pos, index in enumerate(page.content):
-        line = page.lines[index]
-        units = page.units[pos]
-        row = _line_row(line, units, page, pos)
-        if has_run:
-            inside = run_start <= pos <= run_end
-            dist = 0 if inside else (run_start - pos if pos < run_start else pos - run_end)
-            run_row = [float(inside), math.log1p(dist), float(pos < run_start), float(pos > run_end)]
-        else:
-            run_row = [0.0, 0.0, 0.0, 0.0]
-        b = block_id[pos]
-        prev = pos - 1 if pos > 0 else None
-        nxt = pos + 1 if pos + 1 < n else None
-        row += [
-            float(index == 0 or not page.lines[index - 1]),
-            float(index + 1 >= n_lines or not page.lines[index + 1]),
-            flag_para[pos],
-            flag_residual[pos],
-            float(key_counts[page.keys[pos]] > 1),
-            float(any(t in line for t in _SEPARATOR_TOKENS)),
-            float(page.date[pos]),
-            float(units < 120 and line[:1].isalpha() and _BYLINE.match(line) is not None),
-            float(any(t in line for t in _URL_TOKENS)),
-            float(line[0] in _LEAD_QUOTES),
-            float(
-                (line[0] in _BULLETS and line[1:2] == " ")
-                or (line[:2].rstrip(".)").isdigit() and line[1:3] in (". ", ") "))
-            ),
-            float(line.endswith((":", "："))),
-            pos / n,
-            *run_row,
-            run_units / total_units,
-            log_units[prev] if prev is not None else 0.0,
-            log_units[nxt] if nxt is not None else 0.0,
-            flag_terminal[prev] if prev is not None else 0.0,
-            flag_terminal[nxt] if nxt is not None else 0.0,
-            flag_para[prev] if prev is not None else 0.0,
-            flag_para[nxt] if nxt is not None else 0.0,
-            flag_residual[prev] if prev is not None else 0.0,
-            flag_residual[nxt] if nxt is not None else 0.0,
-            math.log1p(block_units[b]),
-            math.log1p(block_lines[b]),
-            block_units[b] / total_units,
-            units / max_units,
-            0.0,
-            0.0,
-        ]
-        rows.append(row)
-    feats = np.asarray(rows, dtype=np.float64)
+    blocks = np.cumsum(c.blank_before.astype(np.int64)) - 1
+    block_lines = np.bincount(blocks).astype(np.float64)
+    block_units = np.bincount(blocks, weights=units)
+    feats = np.zeros((n, N_FEATURES), dtype=np.float64)
+    feats[:, 0] = log_units
+    feats[:, 1] = units < 20
+    feats[:, 2] = (units >= 20) & (units < 60)
+    feats[:, 3] = units >= 150
+    feats[:, 4] = np.log1p(c.words)
+    feats[:, 5] = terminal
+    feats[:, 6] = np.log1p(c.sentences)
+    feats[:, 7] = c.commas / c.words
+    feats[:, 8] = c.titlecase
+    feats[:, 9] = c.lead_lower
+    feats[:, 10] = c.digits
+    feats[:, 11] = c.all_caps
+    feats[:, 12] = c.blank_before
+    feats[:, 13] = c.blank_after
+    feats[:, 14] = para
+    feats[:, 15] = residual_flag
+    feats[:, 16] = repeat
+    feats[:, 17] = c.separators
+    feats[:, 18] = date
+    feats[:, 19] = c.byline
+    feats[:, 20] = c.urlish
+    feats[:, 21] = c.lead_quote
+    feats[:, 22] = c.bullet
+    feats[:, 23] = c.ends_colon
+    feats[:, 24] = pos / n
+    if has_run:
+        before = pos < run_start
+        after = pos > run_end
+        feats[:, 25] = ~before & ~after
+        feats[:, 26] = np.log1p(np.where(before, run_start - pos, np.where(after, pos - run_end, 0.0)))
+        feats[:, 27] = before
+        feats[:, 28] = after
+        feats[:, 29] = units[run_start : run_end + 1].sum() / total_units
+    feats[:, 30] = _shifted(log_units, 1)
+    feats[:, 31] = _shifted(log_units, -1)
+    feats[:, 32] = _shifted(terminal, 1)
+    feats[:, 33] = _shifted(terminal, -1)
+    feats[:, 34] = _shifted(para, 1)
+    feats[:, 35] = _shifted(para, -1)
+    feats[:, 36] = _shifted(residual_flag, 1)
+    feats[:, 37] = _shifted(residual_flag, -1)
+    feats[:, 38] = np.log1p(block_units[blocks])
+    feats[:, 39] = np.log1p(block_lines[blocks])
+    feats[:, 40] = block_units[blocks] / total_units
+    feats[:, 41] = units / (units.max() or 1.0)
     # Boilerplate crossed between the prose run's start and a line: a body paragraph has an
     # inline "Related" line or two on its way, a comment has the share bar, the comment
     # count and the commenters' date lines.
     if has_run:
-        residual_cum = np.cumsum(feats[:, 15])
-        date_cum = np.cumsum(feats[:, 18])
+        residual_cum = np.cumsum(residual_flag)
+        date_cum = np.cumsum(date)
         feats[:, 42] = np.log1p(np.abs(residual_cum - residual_cum[run_start]))
         feats[:, 43] = np.log1p(np.abs(date_cum - date_cum[run_start]))
-    return feats, np.asarray(block_id, dtype=np.int64)
+    return feats, blocks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,7 +1299,7 @@ def _title_like(line: str, units: int, terminal: bool, residual: ResidualReason 
 def _find_header(page: _Page, body: list[bool]) -> _Header:
     n = len(page.content)
     first_body = next((pos for pos in range(n) if body[pos]), n)
-    key_counts: dict[str, int] = {}
+    key_counts: dict[RepeatKey, int] = {}
     for key in page.keys:
         key_counts[key] = key_counts.get(key, 0) + 1
     # The title sits just above the body; h1 renders as a paragraph block and the title is
@@ -670,9 +1308,9 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
     for pos in range(max(0, first_body - 15), min(first_body + 1, n)):
         line = page.lines[page.content[pos]]
         units = page.units[pos]
-        if not _title_like(line, units, page.terminal[pos], page.residual[pos]) or is_date_line(line):
+        if not _title_like(line, units, page.terminal[pos], page.residual[pos]) or page.date_any[pos]:
             continue
-        if _BYLINE.match(line) or (len(line.split()) < 2 and units < 24):
+        if page.byline[pos] or (len(line.split()) < 2 and units < 24):
             continue
         if pos == first_body and not page.para[pos]:
             continue
@@ -697,8 +1335,8 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
         standfirst = _find_standfirst(page, body, first, first_body)
         section = _find_section(page, first)
     top = title if title is not None else first_body
-    date = _find_near(page, top, first_body, lambda line, units: units < 100 and is_date_line(line))
-    byline = _find_near(page, top, first_body, lambda line, units: units < 120 and _BYLINE.match(line) is not None)
+    date = _find_near(page, top, first_body, lambda pos: page.date[pos])
+    byline = _find_near(page, top, first_body, lambda pos: page.units[pos] < 120 and page.byline[pos])
     return _Header(title, repeats, standfirst, section, date, byline)
 
 
@@ -719,7 +1357,7 @@ def _find_standfirst(page: _Page, body: list[bool], title: int, first_body: int)
 def _find_section(page: _Page, title: int) -> int | None:
     for pos in range(title - 1, max(-1, title - 5), -1):
         line = page.lines[page.content[pos]]
-        if page.residual[pos] is not None or is_date_line(line):
+        if page.residual[pos] is not None or page.date_any[pos]:
             continue
         if page.units[pos] <= 30 and len(line.split()) <= 3 and not page.terminal[pos] and not line[0].isdigit():
             return pos
@@ -727,11 +1365,11 @@ def _find_section(page: _Page, title: int) -> int | None:
     return None
 
 
-def _find_near(page: _Page, top: int, first_body: int, test: Any) -> int | None:
+def _find_near(page: _Page, top: int, first_body: int, test: Callable[[int], bool]) -> int | None:
     lo = max(0, top - 4)
     hi = min(len(page.content), max(first_body, top) + 6)
     for pos in range(lo, hi):
-        if test(page.lines[page.content[pos]], page.units[pos]):
+        if test(pos):
             return pos
     return None
 
@@ -758,6 +1396,16 @@ def _is_caption(line: str, units: int) -> bool:
     )
 
 
+def _captions(texts: tuple[str, ...], units: list[int]) -> tuple[bool, ...]:
+    """_is_caption of each line; only lines with a credit's ":" or "/" are searched (see the residual gate)."""
+    if _residual_gate() is None:
+        return tuple(_is_caption(line, n) for line, n in zip(texts, units, strict=True))
+    return tuple(
+        ("/" in line or ":" in line or "：" in line) and _is_caption(line, n)
+        for line, n in zip(texts, units, strict=True)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Decision:
     page: _Page
@@ -767,7 +1415,8 @@ class _Decision:
     header: _Header
 
 
-def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig) -> _Decision:
+def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig, *, name_all: bool) -> _Decision:
+    """Body labels, header positions and (with `name_all`, for reports) a kind for every line."""
     page = _split_page(text, config)
     n = len(page.content)
     if n == 0:
@@ -802,7 +1451,8 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     for named_pos, kind in named:
         if named_pos is not None and not body[named_pos]:
             kinds[named_pos] = kind
-    _label_rest(page, body, kinds)
+    if name_all:
+        _label_rest(page, body, kinds)
     return _Decision(page, probs, body, kinds, header)
 
 
@@ -852,7 +1502,7 @@ def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
     for pos in range(len(page.content)):
         if not body[pos]:
             continue
-        if page.date[pos] or (not page.para[pos] and _is_caption(page.lines[page.content[pos]], page.units[pos])):
+        if page.date[pos] or (not page.para[pos] and page.caption[pos]):
             body[pos] = False
 
 
@@ -887,9 +1537,9 @@ def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:
         reason = page.residual[pos]
         if reason is not None:
             kinds[pos] = _kind_for_reason(reason)
-        elif _is_caption(line, page.units[pos]):
+        elif page.caption[pos]:
             kinds[pos] = LineKind.CAPTION
-        elif page.units[pos] < 100 and is_date_line(line):
+        elif page.date[pos]:
             kinds[pos] = LineKind.DATE
         elif pos < first:
             kinds[pos] = LineKind.NAVIGATION
@@ -906,7 +1556,7 @@ def classify_lines(
 ) -> list[LineLabel]:
     """One :class:`LineLabel` per input line (blank lines included), in input order."""
     try:
-        decision = _decide(text, site_lines, config)
+        decision = _decide(text, site_lines, config, name_all=True)
     except (ValueError, OverflowError, MemoryError, RecursionError):
         return []
     page = decision.page
@@ -946,9 +1596,9 @@ def _credits(page: _Page, body: list[bool]) -> tuple[str, ...]:
     for pos in range(len(page.content)):
         if body[pos]:
             continue
-        line = page.lines[page.content[pos]]
-        if not _is_caption(line, page.units[pos]):
+        if not page.caption[pos]:
             continue
+        line = page.texts[pos]
         match = IMAGE_CREDIT_LABEL.search(line)
         credit = (match.group("credit") or match.group("paren")) if match is not None else None
         if credit is None:
@@ -1000,7 +1650,7 @@ def clean_dump(
     """
     input_chars = len(text) if isinstance(text, str) else 0
     try:
-        decision = _decide(text, site_lines, config)
+        decision = _decide(text, site_lines, config, name_all=False)
     except (ValueError, OverflowError, MemoryError, RecursionError):
         return Extraction(text="", input_chars=input_chars)
     page = decision.page

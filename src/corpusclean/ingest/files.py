@@ -1,5 +1,7 @@
 """Inputs on a local file system: expand files, directories and globs; read pages with size caps.
 
+(URL inputs are expanded and read by remote.py; container files by containers.py.)
+
 `expand_inputs` turns what the user typed into a sorted, de-duplicated list of
 files (the order every later stage relies on for determinism). `read_page`
 reads one file into a RawPage, unpacking gzip by its magic bytes, and never
@@ -17,11 +19,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from corpusclean.errors import InputNotFoundError
+from corpusclean.ingest import remote
 from corpusclean.records import RawPage, Reject, RejectReason
 
 _GLOB_CHARS = frozenset("*?[")
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
+
+
+def display_path(path: str) -> str:
+    """The path as valid UTF-8 for the tables: undecodable bytes of a file name become \\xNN."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +50,22 @@ def _walk(root: str, include: Sequence[str]) -> Iterator[tuple[str, bool]]:
 
 
 def expand_inputs(inputs: Sequence[str], include: Sequence[str]) -> InputFiles:
-    """Files named directly are always taken; directories are walked for `include` patterns."""
+    """Files named directly are always taken; directories are walked for `include` patterns.
+
+    fsspec URLs (s3://bucket/prefix/, gs://b/**/*.warc.gz) are expanded the same
+    way on their store and kept as full URLs; file:// URLs become local paths.
+    """
     found: dict[str, None] = {}
     skipped = 0
     for item in inputs:
+        if remote.is_url(item):
+            local = remote.local_path(item)
+            if local is None:
+                urls, unmatched = remote.expand_url(item, include)
+                found.update(dict.fromkeys(urls))
+                skipped += unmatched
+                continue
+            item = local  # file:// is a local path: it keeps the ledger and os.stat
         if _GLOB_CHARS & set(item):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:

@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from corpusclean.ingest.files import display_path
 from corpusclean.schema import arrow_schema
 
 LEDGER = "ledger"
@@ -46,7 +47,7 @@ class Ledger:
         return cls({row[0]: LedgerEntry(row[1], row[2], row[3]) for row in frame.iter_rows()})
 
     def is_unchanged(self, path: str) -> bool:
-        entry = self.entries.get(os.path.abspath(path))
+        entry = self.entries.get(display_path(os.path.abspath(path)))
         if entry is None:
             return False
         try:
@@ -88,8 +89,8 @@ def ledger_rows(planned: dict[str, tuple[int, int] | None], pages: dict[str, int
         stat = os.stat(path)
         rows.append(
             {
-                "input": os.path.abspath(path),
-                "source_path": path,
+                "input": display_path(os.path.abspath(path)),
+                "source_path": display_path(path),
                 "size": stat.st_size,
                 "mtime_ns": stat.st_mtime_ns,
                 "sha256": digest,
