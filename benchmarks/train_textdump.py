@@ -183,8 +183,10 @@ def _rounded(value: object) -> object:
     return value
 
 
-def cross_validate(data: Path, gold: dict[str, str], ids: list[str], pages: list[Page]) -> None:
-    """Out-of-fold F1 on the tune half, with the model's own decoding."""
+def cross_validate(
+    data: Path, gold: dict[str, str], ids: list[str], pages: list[Page], out: Path | None = None
+) -> None:
+    """Out-of-fold F1 on the tune half, with the model's own decoding (predictions to `out` if given)."""
     import corpusclean.extract.textdump as textdump
 
     score = load_scorer(data)
@@ -202,6 +204,8 @@ def cross_validate(data: Path, gold: dict[str, str], ids: list[str], pages: list
             textdump.shipped_model = original
     result = score({k: gold[k] for k in ids}, pred)
     print(f"out-of-fold on tune: F1 {result['f1']:.4f} P {result['precision']:.3f} R {result['recall']:.3f}")
+    if out is not None:
+        out.write_text(json.dumps(pred, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -209,12 +213,13 @@ def main() -> None:
     parser.add_argument("data", type=Path, help="the textdump directory (ground-truth.json, pages/)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--cv", action="store_true", help="also report out-of-fold F1 on the tune half")
+    parser.add_argument("--cv-out", type=Path, help="write the out-of-fold predictions {id: text} here")
     args = parser.parse_args()
     gold = load_gold(args.data)
     ids = ids_in(gold, "tune")
     pages = load_pages(args.data, gold, ids)
     if args.cv:
-        cross_validate(args.data, gold, ids, pages)
+        cross_validate(args.data, gold, ids, pages, args.cv_out)
     model = fit_model(pages)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = {k: _rounded(v) for k, v in model.to_json().items()}

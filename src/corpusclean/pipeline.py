@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from corpusclean import __version__
 from corpusclean.config import BuildConfig
+from corpusclean.dedup.chains import resolve_chains
 from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
 from corpusclean.dedup.index import load_index, write_index
 from corpusclean.dedup.near import near_duplicates, with_signatures
@@ -381,11 +382,15 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     )
     # Exact (cheapest, certain), then URL (versions at one address resolve to the newest),
     # then near-duplicates on what is left; the dataset's own articles always win.
-    kept, exact = exact_duplicates(keys, ExistingIndex.load(root))
+    existing = ExistingIndex.load(root)
+    kept, exact = exact_duplicates(keys, existing)
     near_index = load_index(root, plan.config.near)
     kept, by_url = url_duplicates(kept, near_index, plan.config.near)
     kept, near = near_duplicates(kept, near_index, plan.config.near)
-    duplicates = pl.concat([exact, by_url, near], how="vertical_relaxed")
+    duplicates = resolve_chains(pl.concat([exact, by_url, near], how="vertical_relaxed"))
+    known = set(kept.get_column("id")) | set(existing.hashes.get_column("existing_id"))
+    if missing := set(duplicates.get_column("duplicate_of")) - known:
+        raise AssertionError(f"duplicates point at ids that are not kept: {sorted(missing)[:5]}")  # a bug
     t_dedup = time.perf_counter()
 
     staging = plan.staging

@@ -8,11 +8,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.extract.textdump import (
+from corpusclean.extract.residual import boilerplate_reason
+from corpusclean.extract.textdump import (  # the fast paths are checked against these
+    BYLINE,
+    DEFAULT_CONFIG,
     LineKind,
+    _line_key,
+    _split_page,
     classify_lines,
     clean_dump,
     is_date_line,
+    prefix_gate,
+    residual_gate_active,
+    residual_reasons,
+    residual_source_sha1,
     text_units,
 )
 
@@ -225,3 +234,185 @@ def test_cleaning_a_clean_body_is_idempotent(lines: list[str]) -> None:
     once = clean_dump("\n\n".join(lines)).text
     assert _paragraphs(once) == lines
     assert clean_dump(once).text == once
+
+
+# --- Header rules: each with a real line it must catch and a real line it must leave alone.
+
+
+def _header_dump(header: list[str]) -> str:
+    return _dump(["Home", "News", "Business", *header], ARTICLE, ["Contact us"])
+
+
+def test_caption_ending_in_a_photo_credit_is_not_the_title() -> None:
+    header = [
+        "Valdecarrasco reabre su puente medieval tras dos años de obras",
+        "Vecinos de Valdecarrasco cruzan el puente restaurado durante la inauguración de este miércoles. Foto: EFE",
+    ]
+    result = clean_dump(_header_dump(header))
+    assert result.title == "Valdecarrasco reabre su puente medieval tras dos años de obras"
+    assert result.image_credits == ("EFE",)
+    assert "Foto: EFE" not in result.text
+
+
+def test_a_label_inside_a_sentence_is_not_a_credit() -> None:
+    header = ["The exhibition opens on Friday in the old mill. Photography: a retrospective runs until May"]
+    result = clean_dump(_header_dump(header))
+    assert result.image_credits == ()
+
+
+def test_wire_photo_credit_caption_is_not_the_title() -> None:
+    header = [
+        "Norvane Foods to close three bakeries, cut 1,200 jobs as costs bite",
+        "By Tomas Reyes, Reuters",
+        "A Norvane Foods delivery truck leaves the company's bakery in Ashby on April 10, 2025. REUTERS/Carla Mendel",
+    ]
+    result = clean_dump(_header_dump(header))
+    assert result.title == "Norvane Foods to close three bakeries, cut 1,200 jobs as costs bite"
+    assert result.image_credits == ("REUTERS/Carla Mendel",)
+
+
+def test_wire_agency_in_a_byline_is_not_an_author() -> None:
+    result = clean_dump(_header_dump(["Mill saved after board vote", "By Tomas Reyes, Reuters"]))
+    assert result.authors == ("Tomas Reyes",)
+    result = clean_dump(_header_dump(["Mill saved after board vote", "By Tomas Reyes, Ana Ruiz"]))
+    assert result.authors == ("Tomas Reyes", "Ana Ruiz")
+
+
+def test_posted_on_date_by_name_is_a_date_and_a_byline() -> None:
+    header = [
+        "Bringing a 1962 valve radio back to life (without burning the house down)",
+        "Posted on March 3, 2025 by Mara Lindqvist",
+        "Electronics, Restoration",
+    ]
+    result = clean_dump(_header_dump(header))
+    assert result.title == header[0]
+    assert result.published == "March 3, 2025"
+    assert result.authors == ("Mara Lindqvist",)
+    assert "Posted on" not in result.text
+
+
+def test_a_sentence_with_posted_and_by_is_not_a_byline() -> None:
+    header = ["Mill saved after board vote", "Posted on the wall by the door was a list of names."]
+    result = clean_dump(_header_dump(header))
+    assert result.authors == ()
+    assert result.published is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("April 14, 2025 at 9:12 a.m. EDT", True),
+        ("Updated April 14, 2025 at 11:40 p.m. EDT", True),
+        ("The meeting ran from 9 a.m. to noon on April 14, 2025, officials said.", False),
+    ],
+)
+def test_date_lines_with_a_m_and_p_m(line: str, expected: bool) -> None:
+    assert is_date_line(line) is expected
+
+
+def test_title_is_the_line_before_the_standfirst() -> None:
+    header = [
+        "COMARCA",
+        "Valdecarrasco reabre su puente medieval tras dos años de obras",
+        "La restauración, financiada en parte con fondos europeos, ha costado 1,8 millones de euros y devuelve el "
+        "paso peatonal entre los dos barrios del pueblo",
+        "Agencia EFE",
+        "Valdecarrasco",
+        "14 de mayo de 2025 - 12:35",
+    ]
+    result = clean_dump(_header_dump(header))
+    assert result.title == header[1]
+    assert result.subtitle == header[2]
+    assert result.published == "14 de mayo de 2025"
+
+
+def test_spanish_dateline_names_the_agency() -> None:
+    body = ["Valdecarrasco (EFE).- " + ARTICLE[0], *ARTICLE[1:]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert result.source_agency == "EFE"
+    body = ["Valdecarrasco (pop. 2,000) - " + ARTICLE[0], *ARTICLE[1:]]
+    assert clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"])).source_agency is None
+
+
+def test_headlines_under_a_bare_related_label_are_related_not_body() -> None:
+    teaser = ["Read more:", "Grain prices slip as harvest outlook improves", "Regional grocers brace for thin margins"]
+    text = _dump(["Mill saved after board vote"], [ARTICLE[0], ARTICLE[1]], []) + "\n".join(teaser) + "\n\n"
+    text += "\n\n".join(ARTICLE[2:]) + "\n\nContact us\n"
+    result = clean_dump(text)
+    assert "Grain prices slip" not in result.text
+    assert result.related == (
+        "Grain prices slip as harvest outlook improves",
+        "Regional grocers brace for thin margins",
+    )
+    # The paragraph after the box (a blank line away) is the article again.
+    assert ARTICLE[2] in _paragraphs(result.text)
+
+
+def test_site_name_is_the_masthead_the_copyright_line_names() -> None:
+    text = _dump(
+        ["Skip to content", "Tri-County Herald", "News", "Mill saved after board vote"],
+        ARTICLE,
+        ["© 2025 Tri-County Herald. All rights reserved."],
+    )
+    assert clean_dump(text).site_name == "Tri-County Herald"
+    text = _dump(["Skip to content", "Tri-County Herald", "News", "Mill saved after board vote"], ARTICLE, ["About"])
+    assert clean_dump(text).site_name is None
+
+
+# --- The fast paths must agree with the plain per-line functions they stand in for.
+
+
+def _sample_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted((REPO / "samples" / "text").glob("*.txt")):
+        lines += [line.strip() for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return lines
+
+
+def test_residual_gate_is_in_use() -> None:
+    # If this fails, residual.boilerplate_reason or the credit patterns changed: check the gate
+    # with `benchmarks/textdump.py DATA --check-gate` and update _RESIDUAL_SOURCE_SHA1.
+    assert residual_gate_active(), residual_source_sha1()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_sample_lines()) | st.text(min_size=1, max_size=80), min_size=1, max_size=12))
+def test_residual_reasons_match_boilerplate_reason(lines: list[str]) -> None:
+    lines = [line.strip() for line in lines if line.strip()]
+    assert residual_reasons(lines) == [boilerplate_reason(line) for line in lines]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=60))
+def test_byline_gate_never_rejects_a_byline(line: str) -> None:
+    gate = prefix_gate(BYLINE)
+    assert gate is not None
+    if BYLINE.match(line):
+        assert gate.may_match(line)
+
+
+def test_byline_gate_is_selective() -> None:
+    gate = prefix_gate(BYLINE)
+    assert gate is not None
+    assert gate.may_match("By Jane Doe") and gate.may_match("Escrito por Ana Ruiz")
+    assert not gate.may_match("Kremlin spokesman Dmitry Peskov said on Tuesday")
+
+
+_LINES = st.lists(
+    st.sampled_from(["Share", "SHARE:", "share", "Straße", "STRASSE", "Home", "ﬁne", "fine", "Σίσυφος", "ΣΊΣΥΦΟΣ"])
+    | st.text(min_size=1, max_size=40),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES)
+def test_page_arrays_match_the_per_line_definitions(lines: list[str]) -> None:
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    assert list(page.units) == [text_units(line) for line in page.texts]
+    # Repeat keys: equal exactly when the normalized lines are equal.
+    for a in range(len(page.texts)):
+        for b in range(len(page.texts)):
+            same = _line_key(page.texts[a]) == _line_key(page.texts[b])
+            assert (page.keys[a] == page.keys[b]) is same

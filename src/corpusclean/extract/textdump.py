@@ -24,14 +24,13 @@ import functools
 import hashlib
 import importlib
 import inspect
-import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -45,6 +44,7 @@ from corpusclean.extract.residual import (
     ResidualReason,
     agency_of,
     boilerplate_reason,
+    normalize_line,
     related_headline,
 )
 from corpusclean.records import Extraction
@@ -140,10 +140,10 @@ DATE_TEXT = re.compile(
 _DATE_LINE_REST = re.compile(
     r"^[\W\d_]*(?:(?:published|updated|posted|last\s+updated|publicado|publié|veröffentlicht|atualizado"
     r"|actualizado|pubblicato|on|am|at|le|el|em|il|um|de|of|ago|hours?|minutes?|days?|gmt|utc|est|edt"
-    r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated)\b[\W\d_]*)*$",
+    r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated)\b[\W\d_]*|[ap]\.m\.[\W\d_]*)*$",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(
+BYLINE = re.compile(
     r"^(?:by|from|von|por|par|di|da|oleh|door|av|af|written\s+by|posted\s+by|reportagem\s+de|texto\s+de"
     r"|escrito\s+por|publicado\s+por)[\s:]+(?P<names>[^\W\d_][^|]{1,100}?)\s*(?:[|].*)?$",
     re.IGNORECASE,
@@ -155,6 +155,31 @@ _NAME_TAIL = re.compile(
     re.IGNORECASE,
 )
 _DATE_TAIL = re.compile(r"\s*(?:[,|/–—-]\s*)?(?:on\s+)?(?:\d|" + _MONTH + r"\s+\d).*$", re.IGNORECASE)
+# "... during the opening on Wednesday. Foto: EFE": a caption whose credit trails the sentence.
+_TRAILING_CREDIT = re.compile(
+    r"[.!?»”\"]\s+(?:photo|foto|image|picture|credit|bild|imagen|fotografía|crédit\s+photo)s?\s*[:：]\s*"
+    r"(?P<credit>[^\W\d_][^.;|:]{0,58}?)\s*$",
+    re.IGNORECASE,
+)
+# "Posted on March 3, 2025 by Mara Lindqvist": a date and a byline in one line.
+_DATED_BYLINE = re.compile(
+    r"^(?:(?:posted|published|written|updated|publicado|publié|veröffentlicht)\s+)?(?:on\s+|el\s+|le\s+|am\s+)?"
+    r"(?P<date>.{6,40}?)\s*(?:[,|·•–—-]\s*)?\b(?:by|por|par|von|door|di|da)\s+(?P<names>[^\W\d_][^|]{1,80}?)\s*$",
+    re.IGNORECASE,
+)
+# Wire services named in a byline ("By Tomas Reyes, Reuters") are the agency, not an author.
+_WIRE_AGENCIES = frozenset(
+    name.casefold()
+    for name in (
+        "Reuters", "AP", "Associated Press", "AFP", "Agence France-Presse", "EFE", "Agencia EFE", "dpa", "ANSA",
+        "Anadolu", "Anadolu Agency", "AA", "Bloomberg", "UPI", "PA", "PA Media", "Xinhua", "Kyodo", "Yonhap",
+        "Europa Press", "Lusa", "TASS", "Press Association",
+    )
+)  # fmt: skip
+# "Valdecarrasco (EFE).- El puente ...": the Spanish dateline puts a stop before the dash.
+_DATELINE_AGENCY_STOP = re.compile(
+    r"^(?:[^\W\d_][^()]{0,60}?\s)?\((?P<agency>[A-Z][A-Za-z]{1,14}(?:[ /-][A-Z][A-Za-z]{1,14})?)\)\s*\.\s*[-–—]"
+)
 _REUTERS_STYLE_CREDIT = re.compile(r"\b(?P<credit>[A-Z]{2,}(?:\s[A-Z]{2,})?/[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+)*)\s*$")
 
 # The densest run of prose: a line counts for the run when it is sentence-like and long
@@ -229,9 +254,12 @@ _RELATIVE_TIME = re.compile(
 )
 
 
+_DATE_MAX_CHARS = 90
+
+
 def is_date_line(line: str) -> bool:
     """True for a short line that is a date or time stamp ("June 3, 2025", "5H ago") and little else."""
-    if len(line) > 90:
+    if len(line) > _DATE_MAX_CHARS:
         return False
     if _RELATIVE_TIME.match(line):
         return True
@@ -308,6 +336,7 @@ class _Char(enum.IntFlag):
     NUMBER_MARK = enum.auto()  # "1. " "2) ": a numbered list item
     COLON = enum.auto()
     ALNUM = enum.auto()  # str.isalnum: a word character other than "_"
+    CREDIT_MARK = enum.auto()  # every photo-credit pattern has one of these
 
 
 _CHAR_SETS: tuple[tuple[_Char, str], ...] = (
@@ -323,6 +352,7 @@ _CHAR_SETS: tuple[tuple[_Char, str], ...] = (
     (_Char.DOUBLE_QUOTE, '"”'),
     (_Char.NUMBER_MARK, ".)"),
     (_Char.COLON, ":："),
+    (_Char.CREDIT_MARK, ":：/"),
 )
 _CHAR_TESTS: tuple[tuple[_Char, Any], ...] = (
     (_Char.ALPHA, str.isalpha),
@@ -580,7 +610,7 @@ def prefix_gate(pattern: re.Pattern[str]) -> PrefixGate | None:
 
 @functools.cache
 def _byline_gate() -> PrefixGate | None:
-    return prefix_gate(_BYLINE)
+    return prefix_gate(BYLINE)
 
 
 # The residual gate mirrors :func:`corpusclean.extract.residual.boilerplate_reason` as it reads
@@ -617,11 +647,11 @@ def _residual_gate() -> _ResidualGate | None:
     try:
         if residual_source_sha1() != _RESIDUAL_SOURCE_SHA1:
             return None
-        short = prefix_gate(residual._SHORT_RULE)  # noqa: SLF001 - see the comment above
+        short = prefix_gate(residual._SHORT_RULE)
         if short is None:
             return None
-        tokens = (*residual._ANYWHERE_TOKENS, *residual._SIGNUP_TOKENS)  # noqa: SLF001
-        staff = tuple(residual._STAFF_CREDIT_PREFIXES)  # noqa: SLF001
+        tokens = (*residual._ANYWHERE_TOKENS, *residual._SIGNUP_TOKENS)
+        staff = tuple(residual._STAFF_CREDIT_PREFIXES)
         staff_pairs = np.zeros(128 * 128, dtype=np.bool_)
         for prefix in staff:
             if len(prefix) < 2 or not prefix[:2].isascii():
@@ -635,8 +665,8 @@ def _residual_gate() -> _ResidualGate | None:
             staff,
             residual.STAFF_CREDIT_CHARS,
             staff_pairs,
-            residual._SHORT_RULE,  # noqa: SLF001
-            dict(residual._SHORT_REASONS),  # noqa: SLF001
+            residual._SHORT_RULE,
+            dict(residual._SHORT_REASONS),
         )
     except (AttributeError, OSError, TypeError, re.error):
         return None
@@ -684,7 +714,7 @@ def _residual_reasons(
     # Token hits are found on the whole page at once (str.find is fast; a test per line is not).
     joined = "\n".join(lines)
     lowered = joined.lower()
-    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    starts = [0, *np.cumsum(lens + 1).tolist()]
     hits: set[int] = set()
     if len(lowered) == len(joined):
         for token in gate.tokens:
@@ -731,7 +761,7 @@ class _Page:
     residual: tuple[ResidualReason | None, ...]
     date: tuple[bool, ...]  # is_date_line, for short lines (under 100 units)
     date_any: tuple[bool, ...]  # is_date_line, whatever the length
-    byline: tuple[bool, ...]  # matches _BYLINE
+    byline: tuple[bool, ...]  # matches BYLINE
     caption: tuple[bool, ...]  # _is_caption
     keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
     run: tuple[int, int]  # densest prose run, as content positions [start, end]
@@ -760,8 +790,9 @@ class _LineCounts:
     ends_colon: FloatArray
 
 
-def _per_line(mask: BoolArray, line_of: IntArray, n: int) -> IntArray:
-    counts: IntArray = np.bincount(line_of[mask], minlength=n)
+def _per_line(mask: BoolArray, starts: IntArray) -> IntArray:
+    """How many characters of each line `mask` marks (lines begin at `starts`, none is empty)."""
+    counts: IntArray = np.add.reduceat(mask.view(np.uint8), starts, dtype=np.int64)
     return counts
 
 
@@ -791,20 +822,24 @@ def _repeat_keys(texts: tuple[str, ...], joined: str, units: list[int]) -> tuple
     folded = joined.casefold()
     cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
     lens = np.fromiter(map(len, folded.split("\n")), dtype=np.int64, count=n)
-    line_of = np.repeat(np.arange(n, dtype=np.int64), lens + 1)[: cp.shape[0]]
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lens[:-1] + 1, out=starts[1:])
     word = _has(_char_bits(cp), _Char.ALNUM)
-    count = np.bincount(line_of[word], minlength=n)
-    total = np.bincount(line_of[word], weights=cp[word], minlength=n).astype(np.int64)
-    signature = (count << 40) | total
-    _, inverse, shared = np.unique(signature, return_inverse=True, return_counts=True)
+    count = _per_line(word, starts)
+    total = np.add.reduceat(np.where(word, cp, 0), starts, dtype=np.int64)
+    signatures = ((count << 40) | total).tolist()
+    shared: dict[int, int] = {}
+    for signature in signatures:
+        shared[signature] = shared.get(signature, 0) + 1
     keys: list[RepeatKey] = list(range(n))
     memo: dict[str, str] = {}
-    for pos in np.flatnonzero(shared[inverse] > 1).tolist():
-        line = texts[pos]
-        key = memo.get(line)
-        if key is None:
-            key = memo[line] = _line_key(line)
-        keys[pos] = key
+    for pos, signature in enumerate(signatures):
+        if shared[signature] > 1:
+            line = texts[pos]
+            key = memo.get(line)
+            if key is None:
+                key = memo[line] = _line_key(line)
+            keys[pos] = key
     for pos in np.flatnonzero(np.asarray(units) >= _KEY_MAX_UNITS).tolist():
         keys[pos] = texts[pos]
     return tuple(keys)
@@ -817,8 +852,8 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         lines = tuple([line.strip() for line in raw])
     else:
         lines = tuple([line.strip() if len(line) <= config.max_line_chars else "" for line in raw])
-    content = tuple(i for i, line in enumerate(lines) if line)
-    texts = tuple(lines[i] for i in content)
+    content = tuple([i for i, line in enumerate(lines) if line])
+    texts = tuple([lines[i] for i in content])
     n = len(texts)
     if n == 0:
         return _empty_page(lines)
@@ -832,7 +867,6 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     bits = _char_bits(cp)
     # Padding, so "the next character" never runs off the end; a newline has no bits.
     bits_next = np.concatenate([bits[1:], [0]]).astype(np.uint32)
-    bits_next2 = np.concatenate([bits[2:], [0, 0]])[: cp.shape[0]].astype(np.uint32)
     is_space = _has(bits, _Char.SPACE)
     next_space = np.concatenate([cp[1:] == _SPACE, [False]])
     next2_space = np.concatenate([cp[2:] == _SPACE, [False, False]])[: cp.shape[0]]
@@ -841,8 +875,8 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     if joined.isascii():
         units_arr = lens.copy()
     else:
-        n_wide = _per_line(_has(bits, _Char.WIDE), line_of, n)
-        n_hangul = _per_line(_has(bits, _Char.HANGUL), line_of, n)
+        n_wide = _per_line(_has(bits, _Char.WIDE), start_arr)
+        n_hangul = _per_line(_has(bits, _Char.HANGUL), start_arr)
         units_arr = lens + (CJK_WEIGHT - 1) * n_wide + (HANGUL_WEIGHT - 1) * np.where(n_wide == 0, n_hangul, 0)
     units = units_arr.tolist()
 
@@ -858,14 +892,14 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
 
     word_start = ~is_space & np.concatenate([[True], is_space[:-1]])
     word_rank = np.cumsum(word_start) - 1
-    n_words = _per_line(word_start, line_of, n)
+    n_words = _per_line(word_start, start_arr)
     first_word = np.concatenate([[0], np.cumsum(n_words)[:-1]])
     # The first 16 words of each line: how many start with a letter, and with a capital.
     early = word_start & ((word_rank - first_word[line_of]) < 16)
     starts_alpha = early & _has(bits, _Char.ALPHA)
     starts_upper = starts_alpha & _has(bits, _Char.UPPER)
-    alpha_words = _per_line(starts_alpha, line_of, n)
-    upper_words = _per_line(starts_upper, line_of, n)
+    alpha_words = _per_line(starts_alpha, start_arr)
+    upper_words = _per_line(starts_upper, start_arr)
     titlecase = np.divide(upper_words, alpha_words, out=np.zeros(n), where=alpha_words > 0)
 
     sentences = (
@@ -873,19 +907,17 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
             (_has(bits, _Char.STOP_BEFORE_SPACE) & next_space)
             | _has(bits, _Char.STOP_ALONE)
             | ((cp == _PERIOD) & _has(bits_next, _Char.DOUBLE_QUOTE) & next2_space),
-            line_of,
-            n,
+            start_arr,
         )
         + terminal_arr
     )
-    commas = _per_line(_has(bits, _Char.COMMA), line_of, n)
-    digits = _per_line((cp >= ord("0")) & (cp <= ord("9")), line_of, n)
+    commas = _per_line(_has(bits, _Char.COMMA), start_arr)
+    digits = _per_line((cp >= ord("0")) & (cp <= ord("9")), start_arr)
     separators = _per_line(
         ((cp == _SPACE) & _has(bits_next, _Char.SEPARATOR) & next2_space)
         | ((cp == _PIPE) & next_space)
         | ((cp == _SPACE) & (np.concatenate([cp[1:], [0]]) == _PIPE)),
-        line_of,
-        n,
+        start_arr,
     )
     first_bits = bits[start_arr]
     second_bits = bits_next[start_arr]
@@ -897,7 +929,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         _has(first_bits, _Char.DIGIT) & _has(second_bits, _Char.NUMBER_MARK) & next2_space[start_arr]
     )
     ends_colon = _has(end_bits, _Char.COLON)
-    decimals = _per_line(_has(bits, _Char.DECIMAL) | (cp >= _BMP), line_of, n)
+    decimals = _per_line(_has(bits, _Char.DECIMAL) | (cp >= _BMP), start_arr)
 
     index = np.asarray(content, dtype=np.int64)
     gap_before = np.concatenate([[2], np.diff(index)])
@@ -906,24 +938,27 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     blank_after = gap_after > 1
     para = blank_before & blank_after
 
-    starts = start_arr.tolist() + [len(joined) + 1]
+    starts = [*start_arr.tolist(), len(joined) + 1]
     urlish = _lines_with_tokens(joined, starts, _URL_TOKENS, n)
     line_ends = _line_ends(cp, start_arr, lens)
     residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends))
     terminal = tuple(terminal_arr.tolist())
     # Dates and bylines are regex searches: only lines that could hold one are searched.
     # Every date pattern has a digit in it.
-    date_any = tuple(bool(d) and is_date_line(line) for line, d in zip(texts, decimals.tolist(), strict=True))
+    date_flags = [False] * n
+    for i in np.flatnonzero((decimals > 0) & (lens <= _DATE_MAX_CHARS)).tolist():
+        date_flags[i] = is_date_line(texts[i])
+    date_any = tuple(date_flags)
     date = tuple(d and u < 100 for d, u in zip(date_any, units, strict=True))
     gate = _byline_gate()
     maybe_byline = gate.prefilter(line_ends) if gate is not None else np.ones(n, dtype=np.bool_)
     byline_flags = [False] * n
     for i in np.flatnonzero(maybe_byline).tolist():
         line = texts[i]
-        byline_flags[i] = (gate is None or gate.may_match(line)) and _BYLINE.match(line) is not None
+        byline_flags[i] = (gate is None or gate.may_match(line)) and BYLINE.match(line) is not None
     byline_any = tuple(byline_flags)
     byline = [b and u < 120 and line[:1].isalpha() for line, u, b in zip(texts, units, byline_any, strict=True)]
-    caption = _captions(texts, units)
+    caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
     words = np.maximum(n_words, units_arr / 6.0)
     counts = _LineCounts(
         units=units_arr.astype(np.float64),
@@ -1314,14 +1349,16 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
             continue
         if pos == first_body and not page.para[pos]:
             continue
+        # A caption ("... Foto: EFE", "... REUTERS/Name") or a dated byline is never the title.
+        if page.caption[pos] or IMAGE_CREDIT_TAIL.search(line) or _is_dated_byline(page, pos):
+            continue
         score = 0.0
         score += 2.0 if key_counts[page.keys[pos]] > 1 else 0.0
         score += 1.0 if page.para[pos] else 0.0
         score += 1.0 if 30 <= units <= 160 else 0.0
         score += 0.6 * _titlecase_share(line.split())
         score -= 0.05 * (first_body - pos)
-        if IMAGE_CREDIT_TAIL.search(line) or IMAGE_CREDIT_LABEL.search(line):
-            score -= 3.0
+        score += _header_block_bonus(page, pos, first_body)
         if best is None or score > best[0]:
             best = (score, pos)
     title = best[1] if best is not None and best[0] > 0.5 else None
@@ -1335,9 +1372,39 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
         standfirst = _find_standfirst(page, body, first, first_body)
         section = _find_section(page, first)
     top = title if title is not None else first_body
-    date = _find_near(page, top, first_body, lambda pos: page.date[pos])
-    byline = _find_near(page, top, first_body, lambda pos: page.units[pos] < 120 and page.byline[pos])
+    date = _find_near(page, top, first_body, lambda pos: page.date[pos] or _is_dated_byline(page, pos))
+    byline = _find_near(
+        page, top, first_body, lambda pos: (page.units[pos] < 120 and page.byline[pos]) or _is_dated_byline(page, pos)
+    )
     return _Header(title, repeats, standfirst, section, date, byline)
+
+
+def _is_dated_byline(page: _Page, pos: int) -> bool:
+    """A line like "Posted on March 3, 2025 by Mara Lindqvist": a date, then "by" and a name."""
+    if page.units[pos] >= 120 or (page.terminal[pos] and page.texts[pos].endswith(".")):
+        return False
+    match = _DATED_BYLINE.match(page.texts[pos])
+    return match is not None and DATE_TEXT.search(match.group("date")) is not None
+
+
+def _header_block_bonus(page: _Page, pos: int, first_body: int) -> float:
+    """The title heads the header block: a longer standfirst right after it, a date or byline soon after."""
+    bonus = 0.0
+    nxt = pos + 1
+    if (
+        nxt < first_body
+        and page.units[nxt] > page.units[pos]
+        and page.units[nxt] >= 50
+        and page.residual[nxt] is None
+        and not page.caption[nxt]
+        and not page.date[nxt]
+    ):
+        bonus += 1.0
+    for after in range(pos + 1, min(pos + 4, first_body)):
+        if page.date[after] or page.byline[after] or _is_dated_byline(page, after):
+            bonus += 0.5
+            break
+    return bonus
 
 
 def _find_standfirst(page: _Page, body: list[bool], title: int, first_body: int) -> int | None:
@@ -1388,22 +1455,27 @@ def _kind_for_reason(reason: ResidualReason) -> LineKind:
     return LineKind.BOILERPLATE
 
 
-def _is_caption(line: str, units: int) -> bool:
+def is_caption(line: str, units: int) -> bool:
+    """A caption: a photo credit label or tail, a wire-photo credit, or a sentence ending in "Foto: EFE"."""
     return units < 400 and (
         IMAGE_CREDIT_LABEL.search(line) is not None
         or (IMAGE_CREDIT_TAIL.search(line) is not None and len(line.split()) >= 4)
         or _REUTERS_STYLE_CREDIT.search(line) is not None
+        or _TRAILING_CREDIT.search(line) is not None
     )
 
 
-def _captions(texts: tuple[str, ...], units: list[int]) -> tuple[bool, ...]:
-    """_is_caption of each line; only lines with a credit's ":" or "/" are searched (see the residual gate)."""
+def _captions(texts: tuple[str, ...], units: list[int], marked: BoolArray) -> tuple[bool, ...]:
+    """_is_caption of each line; only `marked` lines (holding a credit's ":" or "/") are searched.
+
+    That every credit pattern needs one of those characters is checked with the residual gate.
+    """
     if _residual_gate() is None:
-        return tuple(_is_caption(line, n) for line, n in zip(texts, units, strict=True))
-    return tuple(
-        ("/" in line or ":" in line or "：" in line) and _is_caption(line, n)
-        for line, n in zip(texts, units, strict=True)
-    )
+        return tuple(is_caption(line, n) for line, n in zip(texts, units, strict=True))
+    flags = [False] * len(texts)
+    for i in np.flatnonzero(marked).tolist():
+        flags[i] = is_caption(texts[i], units[i])
+    return tuple(flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1428,6 +1500,10 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     body = _select_body(page, probs, config)
     _veto_metadata_lines(page, body)
     _rescue_subheadings(page, body)
+    teased = _related_block_lines(page)
+    for pos in teased:
+        body[pos] = False
+    _drop_headline_runs(page, body)
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
     if site_lines is not None:
         for pos in range(n):
@@ -1451,6 +1527,8 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     for named_pos, kind in named:
         if named_pos is not None and not body[named_pos]:
             kinds[named_pos] = kind
+    for pos in teased:
+        kinds[pos] = LineKind.RELATED
     if name_all:
         _label_rest(page, body, kinds)
     return _Decision(page, probs, body, kinds, header)
@@ -1478,15 +1556,17 @@ def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> lis
     # score[s]: best total with the current line in state s (0 other, 1 body).
     other, body_score = 0.0, -cost
     back: list[tuple[int, int]] = []
-    for pos in range(n):
-        g = float(gain[pos])
-        from_other_to_body = other - cost
-        stay_body = body_score
-        prev_for_body = 1 if stay_body >= from_other_to_body else 0
-        new_body = max(stay_body, from_other_to_body) + g
-        from_body_to_other = body_score - cost
-        prev_for_other = 0 if other >= from_body_to_other else 1
-        new_other = max(other, from_body_to_other)
+    for g in gain.tolist():
+        to_body = other - cost
+        to_other = body_score - cost
+        if body_score >= to_body:
+            prev_for_body, new_body = 1, body_score + g
+        else:
+            prev_for_body, new_body = 0, to_body + g
+        if other >= to_other:
+            prev_for_other, new_other = 0, other
+        else:
+            prev_for_other, new_other = 1, to_other
         back.append((prev_for_other, prev_for_body))
         other, body_score = new_other, new_body
     state = 1 if body_score > other else 0
@@ -1579,14 +1659,14 @@ def classify_lines(
 
 
 def _authors(line: str) -> tuple[str, ...]:
-    match = _BYLINE.match(line)
+    match = BYLINE.match(line) or _DATED_BYLINE.match(line)
     if match is None:
         return ()
     names = _DATE_TAIL.sub("", _NAME_TAIL.sub("", match.group("names")))
     out = []
     for name in _NAME_SPLIT.split(names):
         name = name.strip(" .,-–—|")
-        if name and len(name.split()) <= 5 and name[0].isupper():
+        if name and len(name.split()) <= 5 and name[0].isupper() and name.casefold() not in _WIRE_AGENCIES:
             out.append(name)
     return tuple(dict.fromkeys(out))
 
@@ -1602,7 +1682,7 @@ def _credits(page: _Page, body: list[bool]) -> tuple[str, ...]:
         match = IMAGE_CREDIT_LABEL.search(line)
         credit = (match.group("credit") or match.group("paren")) if match is not None else None
         if credit is None:
-            tail = IMAGE_CREDIT_TAIL.search(line) or _REUTERS_STYLE_CREDIT.search(line)
+            tail = IMAGE_CREDIT_TAIL.search(line) or _REUTERS_STYLE_CREDIT.search(line) or _TRAILING_CREDIT.search(line)
             credit = tail.group("credit") if tail is not None else None
         if credit and credit.strip():
             out.append(credit.strip())
@@ -1616,20 +1696,106 @@ def _agency(page: _Page, body: list[bool]) -> str | None:
             if agency:
                 return agency
     for pos in [pos for pos in range(len(page.content)) if body[pos]][:2]:
-        agency = agency_of(page.lines[page.content[pos]])
+        line = page.texts[pos]
+        agency = agency_of(line)
         if agency:
             return agency
+        match = _DATELINE_AGENCY_STOP.match(line)
+        if match is not None:
+            return match.group("agency")
     return None
 
 
 def _related(page: _Page) -> tuple[str, ...]:
     out: list[str] = []
+    teased = set(_related_block_lines(page))
     for pos in range(len(page.content)):
-        if page.residual[pos] is ResidualReason.RELATED:
-            headline = related_headline(page.lines[page.content[pos]])
+        if pos in teased:
+            out.append(page.texts[pos])
+        elif page.residual[pos] is ResidualReason.RELATED:
+            headline = related_headline(page.texts[pos])
             if headline:
                 out.append(headline)
     return tuple(dict.fromkeys(out))
+
+
+# A related box lists at most this many headlines under its label.
+RELATED_BLOCK_MAX_LINES = 6
+
+
+def _related_block_lines(page: _Page) -> list[int]:
+    """Headlines listed under a bare "Read more:" / "Te puede interesar:" label, in the same block.
+
+    The label alone is caught by the residual rules; the headlines under it look like short
+    sentences without a full stop, and the model can take them for body text.
+    """
+    out: list[int] = []
+    n = len(page.content)
+    for pos in range(n):
+        if page.residual[pos] is not ResidualReason.RELATED or related_headline(page.texts[pos]) is not None:
+            continue
+        nxt = pos + 1
+        while nxt < n and nxt - pos <= RELATED_BLOCK_MAX_LINES and page.content[nxt] == page.content[nxt - 1] + 1:
+            if not _headline_like(page, nxt):
+                break
+            out.append(nxt)
+            nxt += 1
+    return out
+
+
+# This many headline-like lines in a row are a list of other stories, not subheadings.
+HEADLINE_RUN_LINES = 3
+
+
+def _drop_headline_runs(page: _Page, body: list[bool]) -> None:
+    """Drop runs of headline-like lines ("US blacklists 28 Chinese organizations ...").
+
+    A subheading stands alone between paragraphs; three or more short unpunctuated lines in a
+    row are a list of other stories, even when each is rendered as its own paragraph.
+    """
+    n = len(page.content)
+    pos = 0
+    while pos < n:
+        end = pos
+        while end < n and _headline_like(page, end) and not page.terminal[end]:
+            end += 1
+        if end - pos >= HEADLINE_RUN_LINES:
+            for run_pos in range(pos, end):
+                body[run_pos] = False
+        pos = max(end, pos + 1)
+
+
+def _headline_like(page: _Page, pos: int) -> bool:
+    line = page.texts[pos]
+    return (
+        15 <= page.units[pos] <= 200
+        and len(line.split()) >= 3
+        and page.residual[pos] is None
+        and not line.endswith((".", ":", ","))
+    )
+
+
+# The masthead is among the first lines of a page, and short.
+SITE_NAME_LINES = 6
+SITE_NAME_MAX_UNITS = 60
+
+
+def _site_name(page: _Page) -> str | None:
+    """The masthead line that the copyright footer names ("© 2025 Tri-County Herald. All rights ...")."""
+    footers = [
+        normalize_line(page.texts[pos])
+        for pos in range(len(page.content))
+        if page.residual[pos] is ResidualReason.COPYRIGHT
+    ]
+    if not footers:
+        return None
+    for pos in range(min(SITE_NAME_LINES, len(page.content))):
+        if page.residual[pos] is not None or page.units[pos] > SITE_NAME_MAX_UNITS:
+            continue
+        key = normalize_line(page.texts[pos])
+        if len(key) >= 4 and any(f" {key} " in f" {footer} " for footer in footers):
+            return page.texts[pos]
+    return None
 
 
 def _line_at(page: _Page, pos: int | None) -> str | None:
@@ -1668,6 +1834,7 @@ def clean_dump(
         authors=_authors(byline) if byline else (),
         published=date_match.group(0) if date_match else None,
         section=_line_at(page, header.section),
+        site_name=_site_name(page),
         source_agency=_agency(page, body),
         image_credits=_credits(page, body),
         related=_related(page),

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from corpusclean.config import IngestConfig
 from corpusclean.records import RawPage, Reject, RejectReason
@@ -114,7 +115,10 @@ def open_lines(fh: BinaryIO) -> BinaryIO | gzip.GzipFile:
     fh.seek(0)
     if magic == _GZIP_MAGIC:
         return gzip.GzipFile(fileobj=fh, mode="rb")
-    return fh
+    if isinstance(fh, io.BufferedReader):
+        return fh
+    # fsspec's remote files have a readline() without a size limit: buffer them in the standard way.
+    return cast(BinaryIO, io.BufferedReader(cast(io.RawIOBase, fh), _CHUNK))
 
 
 def iter_jsonl(

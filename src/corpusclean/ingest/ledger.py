@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +51,12 @@ class Ledger:
         entry = self.entries.get(display_path(os.path.abspath(path)))
         if entry is None:
             return False
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return False  # unreadable now: process it, so it gets a reject row with the reason
-        if stat.st_size != entry.size:
+        key = stat_key(path)
+        if key is None:
+            return False  # unreadable or not a file now: process it, so it gets a reject row
+        if key[0] != entry.size:
             return False
-        if stat.st_mtime_ns == entry.mtime_ns:
+        if key[1] == entry.mtime_ns:
             return True
         try:
             return file_sha256(path) == entry.sha256
@@ -65,9 +65,12 @@ class Ledger:
 
 
 def stat_key(path: str) -> tuple[int, int] | None:
+    """(size, mtime_ns) of a regular file; None for anything else (a FIFO would block a reader)."""
     try:
         stat = os.stat(path)
     except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
         return None
     return stat.st_size, stat.st_mtime_ns
 
