@@ -101,6 +101,12 @@ def _paragraph(rng: random.Random, index: int) -> str:
     return " ".join(sentences)
 
 
+def paragraphs(seed: int, index: int, count: int = 6) -> tuple[str, ...]:
+    """Body paragraphs of story `index` (distinct from every other index)."""
+    rng = random.Random(seed * 7_919 + index)
+    return tuple(_paragraph(rng, index * 100 + i) for i in range(count))
+
+
 def article_html(seed: int, index: int, paragraphs: int = 8) -> str:
     """One article page; the same (seed, index) always gives the same text."""
     rng = random.Random(seed * 1_000_003 + index)

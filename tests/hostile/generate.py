@@ -19,33 +19,39 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpusclean.synth import paragraphs
+
 KEPT = "kept"
 
-_BODY = (
+_LEAD = (
     "The harbour board approved a plan on Tuesday to dredge the eastern channel before the winter storms, "
-    "ending a dispute with fishing crews that had lasted most of the year.",
-    "Crews said the silt had made the channel unsafe at low tide, and two boats ran aground in March. "
-    "The board had delayed the work twice, citing its cost.",
-    "Under the plan approved on Tuesday, the work will start in September and last about six weeks. "
-    "The board will pay for it from a fund set aside for emergency repairs.",
-    "Fishing crews welcomed the decision but said they would watch the timetable closely. "
-    "The board said it would publish weekly updates while the dredgers were at work.",
+    "ending a dispute with fishing crews that had lasted most of the year."
 )
 
 
-def article(title: str = "Harbour board approves dredging of eastern channel", *, extra_head: str = "",
-            body: tuple[str, ...] = _BODY, footer: str = "<p>© 2025 Harbour Times</p>") -> str:
-    paragraphs = "\n".join(f"<p>{p}</p>" for p in body)
+def _body(story: int) -> tuple[str, ...]:
+    # Every kept case gets its own story, so the cases do not deduplicate each other.
+    return (_LEAD, *paragraphs(seed=99, index=story, count=4))
+
+
+def article(
+    story: int,
+    title: str = "Harbour board approves dredging of eastern channel",
+    *,
+    extra_head: str = "",
+    footer: str = "<p>© 2025 Harbour Times</p>",
+) -> str:
+    body = "\n".join(f"<p>{p}</p>" for p in _body(story))
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>{extra_head}</head>"
         f"<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>{title}</h1>"
-        f"<p class='byline'>By Mara Quinn, June 3, 2025</p>{paragraphs}</article><footer>{footer}</footer></body></html>"
+        f"<p class='byline'>By Mara Quinn, June 3, 2025</p>{body}</article><footer>{footer}</footer></body></html>"
     )
 
 
-def dump(body: tuple[str, ...] = _BODY) -> str:
+def dump(story: int, wrap: str = "{}") -> str:
     lines = ["NEWS", "Harbour board approves dredging of eastern channel", "June 3, 2025", ""]
-    return "\n".join(lines + [x for p in body for x in (p, "")])
+    return "\n".join(lines + [x for p in _body(story) for x in (wrap.format(p), "")])
 
 
 PNG = bytes.fromhex(
@@ -94,7 +100,7 @@ def _bomb(path: Path) -> None:
 
 
 def _escape_dump() -> str:
-    return dump(tuple(f"\x1b[1;31m{p}\x1b[0m\x07" for p in _BODY))
+    return dump(22, wrap="\x1b[1;31m{}\x1b[0m\x07")
 
 
 LINKS = "".join(f"<li><a href='/story/{i}'>Story number {i} in the archive</a></li>" for i in range(120))
@@ -111,60 +117,109 @@ CASES: tuple[Case, ...] = (
     Case(b"image-named.html", _bytes(PNG), "binary"),
     Case(b"pdf-named.htm", _bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), "binary"),
     Case(b"nul-bytes.txt", _bytes(b"page\x00text\x00" * 500), "binary"),
-    Case(b"nested.html.gz", _bytes(gzip.compress(gzip.compress(article().encode()), mtime=0)), "binary"),
+    Case(b"nested.html.gz", _bytes(gzip.compress(gzip.compress(article(1).encode()), mtime=0)), "binary"),
     Case(
         b"latin1-undeclared.html",
-        _bytes(article().replace("<meta charset='utf-8'>", "").replace("dispute", "dispute ('très vif', said Müller)").encode("latin-1")),
+        _bytes(
+            article(2)
+            .replace("<meta charset='utf-8'>", "")
+            .replace("dispute", "dispute ('très vif', said Müller)")
+            .encode("latin-1")
+        ),
         KEPT,
         text_has=("'très vif', said Müller",),
     ),
     Case(
         b"cp1252-declared.html",
-        _bytes(article().replace("utf-8", "windows-1252").replace("Crews said", "Crews said “enough”, and").encode("cp1252")),
+        _bytes(
+            article(3)
+            .replace("utf-8", "windows-1252")
+            .replace("The harbour board", "The harbour board, “enough” said crews,")
+            .encode("cp1252")
+        ),
         KEPT,
         text_has=("“enough”",),
     ),
-    Case(b"utf16-bom.html", _bytes("\ufeff".encode("utf-16-le") + article().encode("utf-16-le")), KEPT,
-         text_has=("eastern channel before the winter storms",)),
-    Case(b"utf8-bom.txt", _bytes(b"\xef\xbb\xbf" + dump().encode()), KEPT, text_has=("dredge the eastern channel",)),
-    Case(b"mojibake.html", _bytes(article().replace("Crews said", "CafÃ© owners and crews said").encode()), KEPT,
-         text_has=("CafÃ© owners",)),
-    Case(b"terminal-escapes.txt", _bytes(_escape_dump().encode()), KEPT, text_has=("dredge the eastern channel",),
-         text_lacks=("\x1b", "\x07", "[0m")),
+    Case(
+        b"utf16-bom.html",
+        _bytes("\ufeff".encode("utf-16-le") + article(4).encode("utf-16-le")),
+        KEPT,
+        text_has=("eastern channel before the winter storms",),
+    ),
+    Case(b"utf8-bom.txt", _bytes(b"\xef\xbb\xbf" + dump(21).encode()), KEPT, text_has=("dredge the eastern channel",)),
+    Case(
+        b"mojibake.html",
+        _bytes(article(5).replace("The harbour board", "CafÃ© owners and the harbour board").encode()),
+        KEPT,
+        text_has=("CafÃ© owners and the harbour board",),
+    ),
+    Case(
+        b"terminal-escapes.txt",
+        _bytes(_escape_dump().encode()),
+        KEPT,
+        text_has=("dredge the eastern channel",),
+        text_lacks=("\x1b", "\x07", "[0m"),
+    ),
     Case(b"huge-60mb.html", _sparse(60_000_000), "too_large"),
     Case(b"gzip-bomb.html.gz", _bomb, "too_large"),
-    Case(b"truncated.html.gz", _bytes(gzip.compress(article().encode() * 20, mtime=0)[:200]), "decode_error"),
-    Case(b"deep-nesting.html", _bytes(("<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000).encode()), "no_main_content"),
+    Case(b"truncated.html.gz", _bytes(gzip.compress(article(6).encode() * 20, mtime=0)[:200]), "decode_error"),
+    Case(
+        b"deep-nesting.html",
+        _bytes(("<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000).encode()),
+        "no_main_content",
+    ),
     Case(b"one-giant-line.txt", _bytes((" ".join(["word"] * 900_000)).encode()), "no_main_content"),
-    Case(b"link-list.html", _bytes(f"<html><body><h1>Archive</h1><ul>{LINKS}</ul></body></html>".encode()), "no_main_content"),
+    Case(
+        b"link-list.html",
+        _bytes(f"<html><body><h1>Archive</h1><ul>{LINKS}</ul></body></html>".encode()),
+        "no_main_content",
+    ),
     Case(b"cookie-wall.html", _bytes(f"<html><body>{COOKIE}</body></html>".encode()), "no_main_content"),
     Case(
         b"redirect-stub.html",
-        _bytes(b"<html><head><meta http-equiv='refresh' content='0; url=https://example.org/new'></head>"
-               b"<body><p>Redirecting to <a href='https://example.org/new'>the new page</a>...</p></body></html>"),
+        _bytes(
+            b"<html><head><meta http-equiv='refresh' content='0; url=https://example.org/new'></head>"
+            b"<body><p>Redirecting to <a href='https://example.org/new'>the new page</a>...</p></body></html>"
+        ),
         "too_short",
     ),
     Case(
         b"absurd-date.html",
-        _bytes(article(extra_head="<meta property='article:published_time' content='9999-01-01T00:00:00Z'>")
-               .replace("June 3, 2025", "Published 31 February 2025").encode()),
+        _bytes(
+            article(7, extra_head="<meta property='article:published_time' content='9999-01-01T00:00:00Z'>")
+            .replace("June 3, 2025", "Published 31 February 2025")
+            .encode()
+        ),
         KEPT,
         fields={"published": None},
     ),
     Case(
         b"copyright-year-only.html",
-        _bytes(article().replace(", June 3, 2025", "").encode()),
+        _bytes(article(8).replace(", June 3, 2025", "").encode()),
         KEPT,
         fields={"published": None},
     ),
-    Case(b"giant-title.html", _bytes(article(title="Dredging " * 6_000).encode()), KEPT, fields={"title_len": 2000}),
-    Case(b"control-chars.html", _bytes(article().replace("Crews said", "Crews\x0b said\x0c\x1f").encode()), KEPT,
-         text_has=("Crews said",), text_lacks=("\x0b", "\x0c", "\x1f")),
+    Case(b"giant-title.html", _bytes(article(9, title="Dredging " * 6_000).encode()), KEPT, fields={"title_len": 2000}),
+    Case(
+        b"control-chars.html",
+        _bytes(article(10).replace("The harbour board", "The harbour\x0b board\x0c\x1f").encode()),
+        KEPT,
+        text_has=("The harbour board approved",),
+        text_lacks=("\x0b", "\x0c", "\x1f"),
+    ),
     Case(b"fifo.html", _fifo, "read_error"),
     Case(b"dangling-link.html", _dangling, "read_error"),
-    Case(b"name\nwith-newline.html", _bytes(article(title="Newline name").replace("approved", "agreed").encode()), KEPT),
-    Case(b"name-\xff\xfe-not-utf8.html", _bytes(article(title="Odd bytes name").replace("approved", "voted for").encode()),
-         KEPT, fields={"source_path_suffix": "name-\\xff\\xfe-not-utf8.html"}),
+    Case(
+        b"name\nwith-newline.html",
+        _bytes(article(11, title="Newline name").replace("approved", "agreed").encode()),
+        KEPT,
+    ),
+    Case(
+        b"name-\xff\xfe-not-utf8.html",
+        _bytes(article(12, title="Odd bytes name").replace("approved", "voted for").encode()),
+        KEPT,
+        fields={"source_path_suffix": "name-\\xff\\xfe-not-utf8.html"},
+    ),
 )
 
 

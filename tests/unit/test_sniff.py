@@ -56,3 +56,15 @@ def test_control_characters_and_escapes_are_removed() -> None:
 def test_undecodable_bytes() -> None:
     result = decode(bytes(range(128, 256)) * 4)
     assert isinstance(result, Decoded) or result is RejectReason.DECODE_ERROR
+
+
+def test_undeclared_western_page_is_windows_1252() -> None:
+    page = "<html><body><p>Le débat était très vif, a dit M. Müller à Zürich.</p></body></html>"
+    decoded = decode(page.encode("cp1252"))
+    assert isinstance(decoded, Decoded) and "très vif, a dit M. Müller à Zürich" in decoded.text
+
+
+def test_undeclared_cyrillic_page_is_detected_not_read_as_1252() -> None:
+    page = "<html><body><p>" + "Привет, как дела? Сегодня хорошая погода в Москве. " * 5 + "</p></body></html>"
+    decoded = decode(page.encode("cp1251"))
+    assert isinstance(decoded, Decoded) and "Сегодня хорошая погода" in decoded.text

@@ -1503,7 +1503,6 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     teased = _related_block_lines(page)
     for pos in teased:
         body[pos] = False
-    _drop_headline_runs(page, body)
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
     if site_lines is not None:
         for pos in range(n):
@@ -1741,28 +1740,6 @@ def _related_block_lines(page: _Page) -> list[int]:
             out.append(nxt)
             nxt += 1
     return out
-
-
-# This many headline-like lines in a row are a list of other stories, not subheadings.
-HEADLINE_RUN_LINES = 3
-
-
-def _drop_headline_runs(page: _Page, body: list[bool]) -> None:
-    """Drop runs of headline-like lines ("US blacklists 28 Chinese organizations ...").
-
-    A subheading stands alone between paragraphs; three or more short unpunctuated lines in a
-    row are a list of other stories, even when each is rendered as its own paragraph.
-    """
-    n = len(page.content)
-    pos = 0
-    while pos < n:
-        end = pos
-        while end < n and _headline_like(page, end) and not page.terminal[end]:
-            end += 1
-        if end - pos >= HEADLINE_RUN_LINES:
-            for run_pos in range(pos, end):
-                body[run_pos] = False
-        pos = max(end, pos + 1)
 
 
 def _headline_like(page: _Page, pos: int) -> bool:

@@ -46,6 +46,9 @@ _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 _SNIFF_BYTES = 4096
+# Share of non-ASCII letters that follow another non-ASCII letter, above which windows-1252 is
+# not trusted (Western text: "Müller", "très" ~0.0-0.1; Cyrillic read as 1252: ~0.8+).
+_MAX_PAIRED_HIGH_LETTERS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,26 @@ def clean_control_chars(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def _as_windows_1252(data: bytes) -> str | None:
+    """The text as windows-1252 when it reads as a Western European language, else None.
+
+    Our own rule, because detection alone fails here: on a mostly-ASCII page with a few
+    accented letters, charset-normalizer picks cp850 ("trÞs", "M³ller"; seen in the hostile
+    tests). windows-1252 is the WHATWG fallback for undeclared HTML. Text in another script
+    mis-read as 1252 shows up as runs of non-ASCII letters ("Ïðèâåò"), while Western text has
+    mostly single accented letters inside ASCII words; such text goes to detection instead.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    high = [i for i, ch in enumerate(text) if ord(ch) > 127 and ch.isalpha()]
+    if not high:
+        return text
+    paired = sum(1 for i in high if text[i - 1 : i].isalpha() and ord(text[i - 1]) > 127)
+    return text if paired / len(high) < _MAX_PAIRED_HIGH_LETTERS else None
+
+
 def decode(data: bytes) -> Decoded | RejectReason:
     """Bytes to text, or DECODE_ERROR when no encoding fits."""
     candidates: list[str] = []
@@ -119,6 +142,8 @@ def decode(data: bytes) -> Decoded | RejectReason:
             return Decoded(clean_control_chars(data.decode(enc)), enc)
         except (UnicodeDecodeError, LookupError):
             continue
+    if (western := _as_windows_1252(data)) is not None:
+        return Decoded(clean_control_chars(western), "cp1252")
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         return RejectReason.DECODE_ERROR

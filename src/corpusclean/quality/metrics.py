@@ -10,7 +10,6 @@ report.json afterwards.
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,12 +150,23 @@ def cluster_sizes(t: RunTables) -> dict[str, int]:
 
 
 def removed_lines(t: RunTables) -> list[dict[str, Any]]:
+    """The lines most pages lost as boilerplate (each line counted once per page), computed in polars."""
     if t.extras is None:
         return []
-    lines: Counter[str] = Counter()
-    for removed in t.extras.select("removed_lines").collect().get_column("removed_lines").to_list():
-        lines.update({line.strip()[:200] for line in removed or () if line.strip()})
-    return [{"line": line, "pages": n} for line, n in sorted(lines.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]
+    line = pl.col("removed_lines").str.strip_chars().str.slice(0, 200)
+    top = (
+        t.extras.select(pl.int_range(pl.len()).alias("page"), "removed_lines")
+        .explode("removed_lines")
+        .select("page", line.alias("line"))
+        .filter(pl.col("line").is_not_null() & (pl.col("line") != ""))
+        .unique(["page", "line"])
+        .group_by("line")
+        .len()
+        .sort(["len", "line"], descending=[True, False])
+        .head(TOP)
+        .collect(engine="streaming")
+    )
+    return [{"line": line_, "pages": int(n)} for line_, n in top.iter_rows()]
 
 
 def examples(t: RunTables, n: int = 4) -> list[dict[str, Any]]:
