@@ -36,6 +36,7 @@ from corpusclean.pipeline import (
     prepare_output,
     process_shard,
 )
+from corpusclean.remote import RemoteDataset, is_remote
 from corpusclean.sink import dataset_lock
 
 
@@ -93,12 +94,17 @@ def build_corpus(
     logger = get_run_logger()
     config = load_config(config_path, workers=workers, shard_size=shard_size)
     start = time.perf_counter()
-    Path(out).mkdir(parents=True, exist_ok=True)
-    with dataset_lock(Path(out)):
-        recovered = prepare_output(out)
+    remote = RemoteDataset(out) if is_remote(out) else None
+    local = remote.local if remote is not None else Path(out)
+    local.mkdir(parents=True, exist_ok=True)
+    with dataset_lock(local):
+        if remote is not None:
+            remote.push()
+            remote.pull()
+        recovered = prepare_output(local)
         if recovered:
             logger.info("rolled forward interrupted commits: %s", ", ".join(recovered))
-        plan = plan_run(inputs, out, config, incremental=incremental)
+        plan = plan_run(inputs, local, config, incremental=incremental)
         clear_stale_staging(plan)
         logger.info("%s: %d pages in %d shards", plan.run_id, plan.pages, len(plan.shards))
         t_extract = time.perf_counter()
@@ -109,6 +115,9 @@ def build_corpus(
             results.append(future.result())
             update_progress_artifact(progress_id, progress=100.0 * len(results) / max(1, len(plan.shards)))
         summary = finalize_task(plan, results, time.perf_counter() - t_extract)
+        if remote is not None:
+            published = remote.push()
+            logger.info("published %s to %s", ", ".join(published) or "nothing", remote.url)
     summary = dataclasses.replace(summary, seconds=round(time.perf_counter() - start, 3))
     logger.info(
         "%s: kept %d, duplicates %d, rejected %d",
@@ -119,6 +128,8 @@ def build_corpus(
     )
     if summary.status != "unchanged":
         _publish(summary)
+    if remote is not None:
+        summary = dataclasses.replace(summary, root=remote.url)
     if summary.status == "failed":
         # Fails the flow run; the tables are in quarantine/ and the dataset is unchanged.
         raise QualityGateError(f"{summary.run_id} broke quality gates: " + "; ".join(summary.gate_failures))

@@ -33,6 +33,10 @@ def _print_summary(summary: RunSummary) -> None:
         click.echo(f"  (skipped {summary.unchanged_inputs} inputs processed by earlier runs; --full to redo them)")
     if summary.resumed_shards:
         click.echo(f"  (resumed: {summary.resumed_shards} shards were already done by an interrupted attempt)")
+    if summary.skipped_records:
+        detail = ", ".join(f"{k} {v}" for k, v in summary.skipped_records.items())
+        total = sum(summary.skipped_records.values())
+        click.echo(f"  (skipped {total} container records that are not pages: {detail})")
     if summary.skipped_files:
         click.echo(f"  (skipped {summary.skipped_files} files in walked folders that match no input pattern)")
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.stage_seconds.items())

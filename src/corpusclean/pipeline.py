@@ -41,7 +41,7 @@ from corpusclean.dedup.near import near_duplicates, with_signatures
 from corpusclean.dedup.urls import url_duplicates
 from corpusclean.ingest.files import display_path, expand_inputs
 from corpusclean.ingest.ledger import LEDGER, Ledger, ledger_rows, stat_key
-from corpusclean.ingest.sources import Unit, iter_unit, plan_units
+from corpusclean.ingest.sources import Unit, iter_unit, plan_units, skipped_records
 from corpusclean.pages import process_page
 from corpusclean.quality.gates import evaluate
 from corpusclean.quality.metrics import compute_report
@@ -91,6 +91,7 @@ class RunPlan:
     unchanged_inputs: int  # inputs the ledger says earlier runs already processed
     inputs: dict[str, tuple[int, int] | None]  # planned input -> (size, mtime_ns) at planning time
     started: str
+    skipped_records: dict[str, int] = field(default_factory=dict)  # container records that are not pages
 
     @property
     def staging(self) -> Path:
@@ -127,6 +128,7 @@ class RunSummary:
     gate_failures: tuple[str, ...] = ()
     unchanged_inputs: int = 0
     resumed_shards: int = 0
+    skipped_records: dict[str, int] = field(default_factory=dict)
 
     @property
     def duplicate_total(self) -> int:
@@ -187,7 +189,16 @@ def plan_run(inputs: Sequence[str], out: str | Path, config: BuildConfig, increm
         unchanged_inputs=len(files.paths) - len(todo),
         inputs=planned,
         started=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        skipped_records=_skipped_by_reason(units),
     )
+
+
+def _skipped_by_reason(units: Sequence[Unit]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for counts in skipped_records(units).values():
+        for reason, n in counts.items():
+            totals[reason] = totals.get(reason, 0) + n
+    return dict(sorted(totals.items()))
 
 
 def clear_stale_staging(plan: RunPlan) -> None:
@@ -424,6 +435,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     failures = evaluate(report, plan.config.gates)
     status = "failed" if failures else "committed"
     report["gates"] = {"status": "failed" if failures else "passed", "failures": failures}
+    report["skipped_records"] = plan.skipped_records  # container records that are not pages
     stage_seconds["report"] = round(time.perf_counter() - t_write, 3)
     report["stage_seconds"] = stage_seconds
     report_dir = f"reports/{plan.run_id}"
@@ -460,6 +472,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         gate_failures=tuple(failures),
         unchanged_inputs=plan.unchanged_inputs,
         resumed_shards=sum(1 for r in results if r.resumed),
+        skipped_records=plan.skipped_records,
     )
     manifest = {
         "run_id": plan.run_id,
@@ -473,7 +486,12 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         "schemas": {
             t: arrow_schema(t).metadata[b"corpusclean.schema"].decode() for t in ("articles", "duplicates", "rejects")
         },
-        "counts": {**counts, "skipped_files": plan.skipped_files, "unchanged_inputs": plan.unchanged_inputs},
+        "counts": {
+            **counts,
+            "skipped_files": plan.skipped_files,
+            "unchanged_inputs": plan.unchanged_inputs,
+            "skipped_records": plan.skipped_records,
+        },
         "files": [{"path": prefix + rel, "rows": rows} for rel, rows in staged],
         "reports": [f"{report_dir}/{name}" for name in names],
     }
@@ -497,21 +515,34 @@ def build(
     on_plan: Callable[[RunPlan], None] | None = None,
     incremental: bool = True,
 ) -> RunSummary:
-    """The whole build with supervised worker processes (config.workers; 0 = in this process)."""
+    """The whole build with supervised worker processes (config.workers; 0 = in this process).
+
+    `out` may be a local folder or an fsspec URL (s3://bucket/corpus): a remote dataset is
+    built in a local working copy and published file by file, manifest last (remote.py).
+    """
     from corpusclean.executor import run_shards
+    from corpusclean.remote import RemoteDataset, is_remote
 
     config = config or BuildConfig()
     start = time.perf_counter()
-    Path(out).mkdir(parents=True, exist_ok=True)
-    with dataset_lock(Path(out)):
-        prepare_output(out)
-        plan = plan_run(inputs, out, config, incremental=incremental)
+    remote = RemoteDataset(str(out)) if is_remote(out) else None
+    local = remote.local if remote is not None else Path(out)
+    local.mkdir(parents=True, exist_ok=True)
+    with dataset_lock(local):
+        if remote is not None:
+            remote.push()  # a run whose upload was cut short is published first
+            remote.pull()
+        prepare_output(local)
+        plan = plan_run(inputs, local, config, incremental=incremental)
         clear_stale_staging(plan)
         if on_plan is not None:
             on_plan(plan)
         t_extract = time.perf_counter()
         results = run_shards(plan, progress)
         summary = finalize_run(plan, results, extract_seconds=time.perf_counter() - t_extract)
+        if remote is not None:
+            remote.push()
+            summary = dataclasses.replace(summary, root=remote.url)
     return dataclasses.replace(summary, seconds=round(time.perf_counter() - start, 3))
 
 

@@ -32,7 +32,7 @@ from corpusclean.ingest.sources import skipped_records
 from corpusclean.ingest.warc import gzip_member, warc_other_record, warc_record
 from corpusclean.normalize import canonical_url
 from corpusclean.pipeline import build, plan_run
-from corpusclean.synth import article_html
+from corpusclean.synth import article_html, write_pages
 
 FETCHED = "2025-09-01T02:03:04Z"
 LOCKS_DUMP = "\n".join(
@@ -265,3 +265,37 @@ def test_missing_s3_input_is_an_error_before_anything_is_written(s3_env: str, tm
     assert result.exit_code != 0
     assert "no such file or directory" in result.output
     assert not os.path.exists(tmp_path / "d" / "articles")
+
+
+def test_output_round_trip_through_s3(s3_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build into s3://, read the dataset back from the store, extend it incrementally."""
+    import s3fs
+
+    from corpusclean.dataset import scan
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the working copy
+    inbox = tmp_path / "inbox"
+    write_pages(inbox, 6, seed=4)
+    fs = s3fs.S3FileSystem()
+    fs.mkdir("corpus-out")
+    url = "s3://corpus-out/news"
+    first = build([str(inbox)], url, BuildConfig(workers=1))
+    assert (first.root, first.kept) == (url, 6)
+
+    # Everything a reader needs is in the store; read it back through the manifests.
+    copy = tmp_path / "downloaded"
+    fs.get("corpus-out/news", str(copy), recursive=True)
+    manifests = sorted((copy / "manifests").glob("*.json"))
+    assert [m.stem for m in manifests] == [first.run_id]
+    assert sorted(scan(copy, "articles").collect()["source_path"]) == sorted(str(p) for p in inbox.iterdir())
+
+    write_pages(inbox, 2, seed=4, start=50)
+    second = build([str(inbox)], url, BuildConfig(workers=1))
+    assert (second.pages, second.kept, second.unchanged_inputs) == (2, 2, 6)
+    fs.invalidate_cache()
+    fs.get("corpus-out/news", str(tmp_path / "again"), recursive=True)
+    assert scan(tmp_path / "again", "articles").collect().height == 8
+    # The working copy keeps only what later runs read (manifests, ledger, index).
+    work = next((tmp_path / "cache" / "corpusclean").iterdir())
+    assert not list(work.glob("articles/**/*.parquet"))
+    assert list(work.glob("index/*.parquet")) and list(work.glob("ledger/*.parquet"))

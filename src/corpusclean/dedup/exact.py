@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from corpusclean.dedup.index import index_files
 from corpusclean.records import DuplicateKind
 
 
@@ -23,7 +24,9 @@ class ExistingIndex:
 
     @classmethod
     def load(cls, root: Path) -> ExistingIndex:
-        files = sorted((root / "articles").glob("**/*.parquet")) if (root / "articles").is_dir() else []
+        # The dedup index (index/) holds every committed article's hash and id: reading it
+        # instead of articles/ keeps this small, also when the articles live in a remote store.
+        files = index_files(root)
         if not files:
             return cls(pl.DataFrame(schema={"content_hash": pl.String, "existing_id": pl.String}))
         frame = (

@@ -167,6 +167,8 @@ _DATED_BYLINE = re.compile(
     r"(?P<date>.{6,40}?)\s*(?:[,|·•–—-]\s*)?\b(?:by|por|par|von|door|di|da)\s+(?P<names>[^\W\d_][^|]{1,80}?)\s*$",
     re.IGNORECASE,
 )
+_DATED_BYLINE_MAX_UNITS = 120
+_BY_WORD = re.compile(r"\b(?:by|por|par|von|door|di|da)\s", re.IGNORECASE)  # what _DATED_BYLINE needs
 # Wire services named in a byline ("By Tomas Reyes, Reuters") are the agency, not an author.
 _WIRE_AGENCIES = frozenset(
     name.casefold()
@@ -732,8 +734,12 @@ def _residual_reasons(
         maybe[list(hits)] = True
     maybe &= lens <= gate.max_chars
     out: list[ResidualReason | None] = [None] * len(lines)
+    memo: dict[str, ResidualReason | None] = {}
     for i in np.flatnonzero(maybe).tolist():
         line = lines[i]
+        if line in memo:  # menus repeat within a page
+            out[i] = memo[line]
+            continue
         n = len(line)
         if i in hits or (n <= gate.staff_chars and line.lower().startswith(gate.staff_prefixes)):
             out[i] = boilerplate_reason(line)
@@ -742,6 +748,7 @@ def _residual_reasons(
             match = gate.short_rule.match(line)
             if match is not None and match.lastgroup is not None:
                 out[i] = gate.short_reasons[match.lastgroup]
+        memo[line] = out[i]
     return out
 
 
@@ -764,6 +771,8 @@ class _Page:
     byline: tuple[bool, ...]  # matches BYLINE
     caption: tuple[bool, ...]  # _is_caption
     keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
+    repeated: tuple[bool, ...]  # another line of the page has the same key
+    dated_byline: tuple[bool, ...]  # "Posted on March 3, 2025 by Mara Lindqvist"
     run: tuple[int, int]  # densest prose run, as content positions [start, end]
     counts: _LineCounts
 
@@ -843,6 +852,13 @@ def _repeat_keys(texts: tuple[str, ...], joined: str, units: list[int]) -> tuple
     for pos in np.flatnonzero(np.asarray(units) >= _KEY_MAX_UNITS).tolist():
         keys[pos] = texts[pos]
     return tuple(keys)
+
+
+def _repeated(keys: tuple[RepeatKey, ...]) -> tuple[bool, ...]:
+    counts: dict[RepeatKey, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return tuple([counts[key] > 1 for key in keys])
 
 
 def _split_page(text: str, config: DumpCleanConfig) -> _Page:
@@ -958,6 +974,8 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         byline_flags[i] = (gate is None or gate.may_match(line)) and BYLINE.match(line) is not None
     byline_any = tuple(byline_flags)
     byline = [b and u < 120 and line[:1].isalpha() for line, u, b in zip(texts, units, byline_any, strict=True)]
+    keys = _repeat_keys(texts, joined, units)
+    dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
     words = np.maximum(n_words, units_arr / 6.0)
     counts = _LineCounts(
@@ -991,7 +1009,9 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         date_any,
         byline_any,
         caption,
-        _repeat_keys(texts, joined, units),
+        keys,
+        _repeated(keys),
+        dated_byline,
         run,
         counts,
     )
@@ -1000,7 +1020,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
 def _empty_page(lines: tuple[str, ...]) -> _Page:
     none = np.zeros(0, dtype=np.float64)
     counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
-    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts)
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts)
 
 
 def _densest_run(
@@ -1039,10 +1059,7 @@ def _features(page: _Page) -> tuple[FloatArray, IntArray]:
         return np.zeros((0, N_FEATURES), dtype=np.float64), np.zeros(0, dtype=np.int64)
     c = page.counts
     units = c.units
-    key_counts: dict[RepeatKey, int] = {}
-    for key in page.keys:
-        key_counts[key] = key_counts.get(key, 0) + 1
-    repeat = np.fromiter((key_counts[key] > 1 for key in page.keys), dtype=np.float64, count=n)
+    repeat = np.asarray(page.repeated, dtype=np.float64)
     residual_flag = np.fromiter((r is not None for r in page.residual), dtype=np.float64, count=n)
     terminal = np.asarray(page.terminal, dtype=np.float64)
     para = c.blank_before * c.blank_after
@@ -1334,9 +1351,6 @@ def _title_like(line: str, units: int, terminal: bool, residual: ResidualReason 
 def _find_header(page: _Page, body: list[bool]) -> _Header:
     n = len(page.content)
     first_body = next((pos for pos in range(n) if body[pos]), n)
-    key_counts: dict[RepeatKey, int] = {}
-    for key in page.keys:
-        key_counts[key] = key_counts.get(key, 0) + 1
     # The title sits just above the body; h1 renders as a paragraph block and the title is
     # often repeated (page heading and image alt/heading), both count for a candidate.
     best: tuple[float, int] | None = None
@@ -1353,7 +1367,7 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
         if page.caption[pos] or IMAGE_CREDIT_TAIL.search(line) or _is_dated_byline(page, pos):
             continue
         score = 0.0
-        score += 2.0 if key_counts[page.keys[pos]] > 1 else 0.0
+        score += 2.0 if page.repeated[pos] else 0.0
         score += 1.0 if page.para[pos] else 0.0
         score += 1.0 if 30 <= units <= 160 else 0.0
         score += 0.6 * _titlecase_share(line.split())
@@ -1380,11 +1394,23 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
 
 
 def _is_dated_byline(page: _Page, pos: int) -> bool:
-    """A line like "Posted on March 3, 2025 by Mara Lindqvist": a date, then "by" and a name."""
-    if page.units[pos] >= 120 or (page.terminal[pos] and page.texts[pos].endswith(".")):
-        return False
-    match = _DATED_BYLINE.match(page.texts[pos])
-    return match is not None and DATE_TEXT.search(match.group("date")) is not None
+    return page.dated_byline[pos]
+
+
+def _dated_bylines(
+    texts: tuple[str, ...], units: list[int], terminal: tuple[bool, ...], decimals: IntArray
+) -> tuple[bool, ...]:
+    """Lines like "Posted on March 3, 2025 by Mara Lindqvist": a date, then "by" and a name."""
+    flags = [False] * len(texts)
+    for pos in np.flatnonzero(decimals > 0).tolist():
+        line = texts[pos]
+        if units[pos] >= _DATED_BYLINE_MAX_UNITS or (terminal[pos] and line.endswith(".")):
+            continue
+        if _BY_WORD.search(line) is None:
+            continue
+        match = _DATED_BYLINE.match(line)
+        flags[pos] = match is not None and DATE_TEXT.search(match.group("date")) is not None
+    return tuple(flags)
 
 
 def _header_block_bonus(page: _Page, pos: int, first_body: int) -> float:

@@ -17,6 +17,8 @@ import polars as pl
 import pyarrow as pa
 
 from corpusclean.ingest.files import display_path
+from corpusclean.ingest.remote import is_url
+from corpusclean.ingest.remote import stat_key as remote_stat_key
 from corpusclean.schema import arrow_schema
 
 LEDGER = "ledger"
@@ -48,7 +50,7 @@ class Ledger:
         return cls({row[0]: LedgerEntry(row[1], row[2], row[3]) for row in frame.iter_rows()})
 
     def is_unchanged(self, path: str) -> bool:
-        entry = self.entries.get(display_path(os.path.abspath(path)))
+        entry = self.entries.get(_identity(path))
         if entry is None:
             return False
         key = stat_key(path)
@@ -58,14 +60,23 @@ class Ledger:
             return False
         if key[1] == entry.mtime_ns:
             return True
+        if is_url(path):
+            return False  # not hashed: reading a remote file to compare costs as much as processing it
         try:
             return file_sha256(path) == entry.sha256
         except OSError:
             return False
 
 
+def _identity(path: str) -> str:
+    """The ledger key of an input: its absolute path, or the URL itself for remote inputs."""
+    return path if is_url(path) else display_path(os.path.abspath(path))
+
+
 def stat_key(path: str) -> tuple[int, int] | None:
     """(size, mtime_ns) of a regular file; None for anything else (a FIFO would block a reader)."""
+    if is_url(path):
+        return remote_stat_key(path)
     try:
         stat = os.stat(path)
     except OSError:
@@ -86,16 +97,15 @@ def ledger_rows(planned: dict[str, tuple[int, int] | None], pages: dict[str, int
         if planned_stat is None or stat_key(path) != planned_stat:
             continue
         try:
-            digest = file_sha256(path)
+            digest = "" if is_url(path) else file_sha256(path)
         except OSError:
             continue
-        stat = os.stat(path)
         rows.append(
             {
-                "input": display_path(os.path.abspath(path)),
+                "input": _identity(path),
                 "source_path": display_path(path),
-                "size": stat.st_size,
-                "mtime_ns": stat.st_mtime_ns,
+                "size": planned_stat[0],
+                "mtime_ns": planned_stat[1],
                 "sha256": digest,
                 "pages": pages.get(path, 0),
             }

@@ -58,6 +58,7 @@ def render_markdown(report: dict[str, Any], title: str) -> str:
         f"- duplicates: {sum(c['duplicates'].values())} {c['duplicates'] or ''}".rstrip(),
         f"- rejected: {sum(c['rejects'].values())} {c['rejects'] or ''}".rstrip(),
         f"- boilerplate removed: {boiler['removed_char_ratio']:.1%} of characters",
+        f"- container records skipped as not pages: {report.get('skipped_records') or 'none'}",
         f"- published: {pub['min'] or '-'} to {pub['max'] or '-'}; "
         f"{pub['implausible_dates_dropped']} implausible dates dropped",
         "",
