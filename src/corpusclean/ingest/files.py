@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import fnmatch
 import glob
-import gzip
 import os
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from corpusclean.errors import InputNotFoundError
 from corpusclean.ingest import remote
+from corpusclean.ingest.capped import read_capped
 from corpusclean.records import RawPage, Reject, RejectReason
 
 _GLOB_CHARS = frozenset("*?[")
@@ -93,30 +92,12 @@ def _read_capped(path: str, cap: int) -> bytes | Reject:
     """Read at most cap bytes of the file, unpacking gzip in a stream so a bomb costs no more."""
     try:
         with open(path, "rb") as fh:
-            head = fh.read(2)
-            fh.seek(0)
-            if head == _GZIP_MAGIC:
-                return _gunzip_capped(fh, path, cap)
-            data = fh.read(cap + 1)
+            data = read_capped(fh, path, cap)
     except OSError as exc:
         return Reject(path, RejectReason.READ_ERROR, f"{type(exc).__name__}: {exc.strerror or exc}")
-    if len(data) > cap:
-        size = os.path.getsize(path)
-        return Reject(path, RejectReason.TOO_LARGE, f"{size} bytes, over the cap of {cap}")
+    if isinstance(data, Reject) and data.reason is RejectReason.TOO_LARGE and data.detail.startswith("over"):
+        return Reject(path, RejectReason.TOO_LARGE, f"{os.path.getsize(path)} bytes, {data.detail}")
     return data
-
-
-def _gunzip_capped(fh: object, path: str, cap: int) -> bytes | Reject:
-    out = bytearray()
-    try:
-        with gzip.GzipFile(fileobj=fh, mode="rb") as gz:  # type: ignore[call-overload]
-            while chunk := gz.read(_CHUNK):
-                out += chunk
-                if len(out) > cap:
-                    return Reject(path, RejectReason.TOO_LARGE, f"gzip unpacks to over the cap of {cap} bytes")
-    except (OSError, EOFError, zlib.error) as exc:
-        return Reject(path, RejectReason.DECODE_ERROR, f"corrupt gzip: {exc}")
-    return bytes(out)
 
 
 def read_page(path: str, max_bytes: int) -> RawPage | Reject:

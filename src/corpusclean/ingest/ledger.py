@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 import polars as pl
 import pyarrow as pa

@@ -16,10 +16,8 @@ local files keep the ledger and everything else that needs os.stat.
 from __future__ import annotations
 
 import fnmatch
-import gzip
 import posixpath
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, cast
@@ -27,6 +25,7 @@ from typing import Any, BinaryIO, cast
 import fsspec  # type: ignore[import-untyped]
 
 from corpusclean.errors import InputNotFoundError
+from corpusclean.ingest.capped import read_capped
 from corpusclean.records import RawPage, Reject, RejectReason
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -98,31 +97,11 @@ def open_binary(path: str) -> Iterator[BinaryIO]:
             yield fh
 
 
-def _gunzip_capped(fh: BinaryIO, path: str, cap: int) -> bytes | Reject:
-    out = bytearray()
-    fh.seek(0)
-    try:
-        with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
-            while chunk := gz.read(1 << 16):
-                out += chunk
-                if len(out) > cap:
-                    return Reject(path, RejectReason.TOO_LARGE, f"gzip unpacks to over the cap of {cap} bytes")
-    except (OSError, EOFError, zlib.error) as exc:
-        return Reject(path, RejectReason.DECODE_ERROR, f"corrupt gzip: {exc}")
-    return bytes(out)
-
-
 def read_page(url: str, cap: int) -> RawPage | Reject:
     """One remote file as one page, with the same caps and gzip handling as a local one."""
     try:
         with open_binary(url) as fh:
-            head = fh.read(2)
-            if head == _GZIP_MAGIC:
-                data = _gunzip_capped(fh, url, cap)
-            else:
-                data = head + fh.read(cap + 1 - len(head))
-                if len(data) > cap:
-                    return Reject(url, RejectReason.TOO_LARGE, f"over the cap of {cap} bytes")
+            data = read_capped(fh, url, cap)
     except (OSError, ValueError) as exc:
         return Reject(url, RejectReason.READ_ERROR, f"{type(exc).__name__}: {exc}"[:500])
     if isinstance(data, Reject):
