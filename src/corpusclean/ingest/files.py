@@ -22,8 +22,6 @@ from corpusclean.ingest.capped import read_capped
 from corpusclean.records import RawPage, Reject, RejectReason
 
 _GLOB_CHARS = frozenset("*?[")
-_GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1 << 16
 
 
 def display_path(path: str) -> str:

@@ -30,7 +30,6 @@ from corpusclean.records import RawPage, Reject, RejectReason
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _GLOB_CHARS = frozenset("*?[")
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def is_url(item: str) -> bool:
