@@ -156,7 +156,9 @@ def task_runner(executor: str, workers: int, address: str | None = None) -> Task
 
         if address:
             return DaskTaskRunner(address=address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True})
+        # Dashboard on a free port: the usual 8787 may be taken by another cluster on the machine.
+        cluster = {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
+        return DaskTaskRunner(cluster_kwargs=cluster)
     raise ValueError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
 
 
