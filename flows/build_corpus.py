@@ -11,6 +11,7 @@ import dataclasses
 import time
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import (
@@ -110,6 +111,7 @@ def build_corpus(
         t_extract = time.perf_counter()
         futures = process_shard_task.map(unmapped(plan), list(plan.shards))
         progress_id = create_progress_artifact(progress=0.0, description=f"Shards of {plan.run_id} done")
+        assert isinstance(progress_id, UUID)  # the sync form of Prefect's sync/async API
         results = []
         for future in as_completed(list(futures)):
             results.append(future.result())
@@ -152,7 +154,7 @@ def task_runner(executor: str, workers: int, address: str | None = None) -> Task
     if executor == "threads":
         return ThreadPoolTaskRunner(max_workers=workers)
     if executor == "dask":
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
 
         if address:
             return DaskTaskRunner(address=address)

@@ -216,7 +216,7 @@ def s3_endpoint() -> Iterator[str]:
 @pytest.fixture
 def s3_env(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Credentials and endpoint as a user would give them: the standard AWS environment variables."""
-    import s3fs  # type: ignore[import-untyped]
+    import s3fs
 
     for name, value in {
         "AWS_ENDPOINT_URL": s3_endpoint,

@@ -107,8 +107,8 @@ def test_a_served_deployment_runs(prefect_server: None, tmp_path: Path) -> None:
     async def scenario() -> str:
         runner = Runner(name="corpusclean-test", query_seconds=1)
         params = deployment_parameters([str(SAMPLES / "text")], str(out), None, 1, None)
-        await runner.add_flow(build_corpus, name="nightly-test", cron=DEFAULT_CRON, parameters=params)
-        flow_run = await run_deployment(name="build_corpus/nightly-test", timeout=0)
+        await runner.add_flow(build_corpus, name="nightly-test", cron=DEFAULT_CRON, parameters=params)  # type: ignore[misc]  # sync/async dual API
+        flow_run = await run_deployment(name="build_corpus/nightly-test", timeout=0)  # type: ignore[misc]
         await runner.start(run_once=True)
         from prefect.client.orchestration import get_client
 

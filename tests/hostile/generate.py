@@ -71,7 +71,10 @@ class Case:
 
 
 def _bytes(data: bytes) -> Callable[[Path], None]:
-    return lambda p: p.write_bytes(data)
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    return write
 
 
 def _sparse(size: int) -> Callable[[Path], None]:

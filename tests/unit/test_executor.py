@@ -14,7 +14,8 @@ import pytest
 
 from corpusclean import executor
 from corpusclean.config import BuildConfig, Limits
-from corpusclean.pipeline import finalize_run, plan_run, process_page
+from corpusclean.pages import process_page
+from corpusclean.pipeline import finalize_run, plan_run
 from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "html"

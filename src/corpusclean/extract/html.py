@@ -25,7 +25,13 @@ from trafilatura.utils import load_html
 
 from corpusclean.config import ExtractConfig
 from corpusclean.extract.metadata import PageMetadata, page_metadata
-from corpusclean.extract.residual import ResidualReason, normalize_line, strip_residual
+from corpusclean.extract.residual import (
+    ResidualReason,
+    boilerplate_reason,
+    normalize_line,
+    related_headline,
+    strip_residual,
+)
 from corpusclean.records import Extraction
 
 _TAG = re.compile(r"<[^>]+>")
@@ -76,6 +82,11 @@ _RELEASE_TRAILER = re.compile(
     r"|contacts?:|source\s+[A-Z][\w&.,' -]{1,60}$)"
 )
 _BULLET = re.compile(r"^[-–•*·]\s+")
+# A bare section label ("You Might Also Like", "Comments", "Tags") this far into the body
+# (share of its characters above it) opens the page's closing sections: what follows is
+# teasers, slideshow controls and comment widgets, not more article.
+_CLOSING_LABEL_AT = 0.8
+_CLOSING_REASONS = frozenset({ResidualReason.RELATED, ResidualReason.COMMENTS, ResidualReason.TAGS})
 # A link text shorter than this many words is a menu item, not another story's headline.
 _HEADLINE_MIN_WORDS = 4
 
@@ -255,6 +266,13 @@ def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     return [*paragraphs[:first], *before, *paragraphs[first:last], *after, *paragraphs[last:]]
 
 
+def is_closing_label(line: str, reason: ResidualReason | None) -> bool:
+    """Whether a line is only the heading of a closing section: a label, not a teaser."""
+    if reason not in _CLOSING_REASONS:
+        return False
+    return reason is not ResidualReason.RELATED or related_headline(line) is None
+
+
 def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: frozenset[str]) -> BodyLines:
     """Drop the lead block, link-headline lines and press-release trailers.
 
@@ -270,14 +288,25 @@ def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: f
     removed: list[str] = []
     reasons: list[ResidualReason] = []
     in_lead = True
+    total_chars = sum(len(line) for line in paragraphs)
+    chars_above = 0
     for index, line in enumerate(paragraphs):
         if _END_MARK.match(line):
             removed.extend(paragraphs[index:])
             reasons.extend([ResidualReason.RELEASE_TRAILER] * (len(paragraphs) - index))
             break
-        key = normalize_line(_BULLET.sub("", line))
-        reason: ResidualReason | None = None
-        if in_lead:
+        bare = _BULLET.sub("", line)
+        # strip_residual's rules are anchored at the line start, which a list bullet hides
+        # ("- Share on Twitter").
+        label = boilerplate_reason(bare) if bare != line or chars_above >= _CLOSING_LABEL_AT * total_chars else None
+        if chars_above >= _CLOSING_LABEL_AT * total_chars and is_closing_label(bare, label):
+            removed.extend(paragraphs[index:])
+            reasons.extend([ResidualReason.CLOSING_SECTION] * (len(paragraphs) - index))
+            break
+        chars_above += len(line)
+        key = normalize_line(bare)
+        reason: ResidualReason | None = label if bare != line else None
+        if in_lead and reason is None:
             reason = _lead_reason(line, key, headlines, descriptions)
             if reason is None and key in names:
                 reason = ResidualReason.BYLINE

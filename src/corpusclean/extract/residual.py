@@ -43,6 +43,7 @@ class ResidualReason(StrEnum):
     LINK_HEADLINE = "link_headline"  # the whole text of a link: another story's headline
     RELEASE_TRAILER = "release_trailer"  # "###" and the issuer's "About ..." block after it
     STAFF_CREDIT = "staff_credit"  # "Reporting by ...; Editing by ..."
+    CLOSING_SECTION = "closing_section"  # a late "Related"/"Comments"/"Tags" label and all below it
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, cast
 
-import fsspec  # type: ignore[import-untyped]
+import fsspec
 
 from corpusclean.errors import InputNotFoundError
 from corpusclean.ingest.capped import read_capped
