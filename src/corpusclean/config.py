@@ -38,6 +38,7 @@ class Limits:
     max_page_bytes: int = 5_000_000  # larger pages are rejected as too_large before parsing
     page_timeout_s: float = 20.0  # a page still extracting after this is rejected as timeout
     worker_memory_mb: int = 2_048  # a worker growing past this mid-page is stopped; the page is too_large
+    worker_max_pages: int = 2_000  # a worker is replaced by a fresh process after this many pages
     max_field_chars: int = 2_000  # title, subtitle, section, ... are cut to this length
     max_list_items: int = 50  # authors, image_credits, related keep at most this many
 

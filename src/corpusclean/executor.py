@@ -91,6 +91,7 @@ class _Worker:
     conn: Connection
     job: tuple[int, int, RawPage] | None = None  # (shard index, position in shard, page)
     started: float = 0.0
+    pages: int = 0  # pages this process has extracted
 
 
 @dataclass
@@ -109,6 +110,7 @@ class Supervisor:
         self.progress = progress
         self.timeout = plan.config.limits.page_timeout_s
         self.memory_limit = plan.config.limits.worker_memory_mb << 20
+        self.recycle_after = plan.config.limits.worker_max_pages
         self.ctx = _context()
         self.pool: list[_Worker] = []
         self.results: list[ShardResult] = []
@@ -223,6 +225,11 @@ class Supervisor:
                     self.pool[i] = self._replace(worker, RejectReason.EXTRACT_ERROR, detail)
                     continue
                 self._record(self._job_key(worker), result, time.monotonic() - worker.started)
+                worker.pages += 1
+                if worker.pages >= self.recycle_after:
+                    # A fresh process now and then: a long-lived one keeps every page's heap
+                    # fragmentation, and memory would creep up with the size of the run.
+                    worker = self.pool[i] = self._retire(worker)
                 self._dispatch(worker)
             elif time.monotonic() - worker.started > self.timeout:
                 detail = f"extraction took over {self.timeout:g} s; the worker was stopped"
@@ -230,6 +237,16 @@ class Supervisor:
             elif (rss := _rss_bytes(worker.process.pid)) > self.memory_limit:
                 detail = f"extraction used {rss >> 20} MB, over the limit of {self.memory_limit >> 20} MB"
                 self.pool[i] = self._replace(worker, RejectReason.TOO_LARGE, detail)
+
+    def _retire(self, worker: _Worker) -> _Worker:
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send(None)
+        worker.process.join(timeout=5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+        return self._spawn()
 
     def _shutdown(self) -> None:
         for worker in self.pool:

@@ -69,3 +69,18 @@ def test_hanging_and_crashing_pages_become_rejects(
         str(pages / "hog.txt"): "too_large",
     }
     assert "worker process died" in rejects.filter(pl.col("reason") == "extract_error")["detail"][0]
+
+
+def test_workers_are_recycled_and_the_output_does_not_change(tmp_path: Path) -> None:
+    pages = tmp_path / "in"
+    pages.mkdir()
+    for name in PAGES:
+        shutil.copy(SAMPLES / name, pages / name)
+    results = {}
+    for recycle in (1, 1000):
+        config = BuildConfig(workers=2, shard_size=2, limits=Limits(worker_max_pages=recycle))
+        plan = plan_run([str(pages)], tmp_path / f"out-{recycle}", config)
+        summary = finalize_run(plan, executor.run_shards(plan))
+        results[recycle] = pl.read_parquet(tmp_path / f"out-{recycle}" / "articles" / "**" / "*.parquet").sort("id")
+        assert summary.kept == len(PAGES)
+    assert results[1].drop("run_id").equals(results[1000].drop("run_id"))
