@@ -1,8 +1,13 @@
 """Train the line model of corpusclean.extract.textdump on the tune half of a text-dump set.
 
-    python benchmarks/train_textdump.py /path/to/eval/textdump [--out model.json] [--cv]
+    python benchmarks/train_textdump.py /path/to/eval/textdump [--extra RENDERED_SET] [--out model.json] [--cv]
 
-Only the tune half (sha1(id) starting 0-7) is read. Each non-blank line is labelled body when
+Only the tune half (sha1(id) starting 0-7) of the text-dump set is read. --extra adds every
+page of another set rendered the same way (benchmarks/render_dumps.py, e.g. the 60
+readability-news pages, Apache-2.0) to the training data; it is never scored here.
+Lines of an extra set that its captions.json lists as caption/credit text are labelled
+non-body even when its gold keeps them (the readability gold keeps captions, the
+scrapinghub gold of the text-dump set does not). Each non-blank line is labelled body when
 most of its 4-token shingles occur in the page's gold articleBody (short lines: when their
 tokens occur in the gold and a neighbouring line is body). Stage 1 is a small one-hidden-layer
 network over windowed line features; stage 2 is a logistic regression over stage-1 scores in
@@ -49,8 +54,8 @@ L2 = 1.0
 SEED = 20250603
 
 
-def line_labels(lines: list[str], gold: str) -> tuple[list[float], list[int]]:
-    """Body labels (0/1) and token counts of `lines` against the gold body text."""
+def line_labels(lines: list[str], gold: str, captions: frozenset[str] = frozenset()) -> tuple[list[float], list[int]]:
+    """Body labels (0/1) and token counts of `lines` against the gold body text (`captions`: never body)."""
     gold_tokens = _TOKEN.findall(gold)
     shingles = Counter(tuple(gold_tokens[i : i + 4]) for i in range(len(gold_tokens) - 3))
     joined = " " + " ".join(gold_tokens) + " "
@@ -66,7 +71,9 @@ def line_labels(lines: list[str], gold: str) -> tuple[list[float], list[int]]:
             cover.append(None)
     labels: list[float] = []
     for i, line_cover in enumerate(cover):
-        if line_cover is not None:
+        if lines[i] in captions:
+            labels.append(0.0)
+        elif line_cover is not None:
             labels.append(float(line_cover >= 0.5))
             continue
         toks = _TOKEN.findall(lines[i])
@@ -163,10 +170,14 @@ def fit_model(pages: list[Page]) -> LineModel:
 
 
 def load_pages(data: Path, gold: dict[str, str], ids: list[str]) -> list[Page]:
+    captions_file = data / "captions.json"
+    captions: dict[str, list[str]] = (
+        json.loads(captions_file.read_text("utf-8")) if captions_file.exists() else {}
+    )
     pages: list[Page] = []
     for page_id in ids:
         lines, feats, blocks = page_features(read_page(data, page_id))
-        labels, sizes = line_labels(lines, gold[page_id])
+        labels, sizes = line_labels(lines, gold[page_id], frozenset(captions.get(page_id, ())))
         total = max(1, sum(sizes))
         # Every page weighs the same in the metric, and within a page a line weighs by its
         # tokens; the floor keeps short lines (headings, menu items) from weighing nothing.
@@ -184,15 +195,18 @@ def _rounded(value: object) -> object:
 
 
 def cross_validate(
-    data: Path, gold: dict[str, str], ids: list[str], pages: list[Page], out: Path | None = None
+    data: Path, gold: dict[str, str], ids: list[str], pages: list[Page], extra: list[Page], out: Path | None = None
 ) -> None:
-    """Out-of-fold F1 on the tune half, with the model's own decoding (predictions to `out` if given)."""
+    """Out-of-fold F1 on the tune half, with the model's own decoding (predictions to `out` if given).
+
+    The `extra` pages are in the training data of every fold.
+    """
     import corpusclean.extract.textdump as textdump
 
     score = load_scorer(data)
     pred: dict[str, str] = {}
     for fold in range(FOLDS):
-        model = fit_model([p for i, p in enumerate(pages) if i % FOLDS != fold])
+        model = fit_model([p for i, p in enumerate(pages) if i % FOLDS != fold] + extra)
         textdump.shipped_model.cache_clear()
         original = textdump.shipped_model
         textdump.shipped_model = lambda model=model: model  # type: ignore[assignment]
@@ -212,14 +226,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data", type=Path, help="the textdump directory (ground-truth.json, pages/)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--extra", type=Path, action="append", default=[], help="another rendered set, all of it trained on"
+    )
     parser.add_argument("--cv", action="store_true", help="also report out-of-fold F1 on the tune half")
     parser.add_argument("--cv-out", type=Path, help="write the out-of-fold predictions {id: text} here")
     args = parser.parse_args()
     gold = load_gold(args.data)
     ids = ids_in(gold, "tune")
     pages = load_pages(args.data, gold, ids)
+    extra: list[Page] = []
+    for extra_set in args.extra:
+        extra_gold = load_gold(extra_set)
+        extra += load_pages(extra_set, extra_gold, ids_in(extra_gold, "all"))
     if args.cv:
-        cross_validate(args.data, gold, ids, pages, args.cv_out)
+        cross_validate(args.data, gold, ids, pages, extra, args.cv_out)
+    pages += extra
     model = fit_model(pages)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = {k: _rounded(v) for k, v in model.to_json().items()}
