@@ -1,9 +1,9 @@
-"""Memory benchmark: peak RSS of `corpusclean build` (parent and workers together) at growing run sizes.
+"""Memory benchmark: peak memory (PSS) of `corpusclean build`, parent and workers together, at growing run sizes.
 
     python benchmarks/memory.py [--sizes 5000 20000 50000] [--workers 2] [--workdir /tmp/corpusclean-memory]
 
 Pages are synthetic articles (corpusclean.synth). Each size builds into a fresh directory in
-its own process tree; RSS of the whole tree is sampled from /proc every 50 ms and the peak is
+its own process tree; the PSS of the whole tree is sampled from /proc every 50 ms and the peak is
 reported, with the ratio to the smallest size (the target: flat within 20%).
 """
 
@@ -24,11 +24,25 @@ import time
 
 from corpusclean.synth import write_pages
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+def _pss(pid: int) -> int:
+    """Proportional set size: resident bytes, with pages shared by n processes counted 1/n each.
+
+    Summing RSS over forked workers would count the parent's copy-on-write pages (the loaded
+    models) once per worker, so a run that recycles workers would look bigger than it is.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def tree_rss(pid: int) -> int:
-    """Resident bytes of pid and all its descendants."""
+    """Memory of pid and all its descendants (sum of PSS)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -42,11 +56,7 @@ def tree_rss(pid: int) -> int:
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
-        try:
-            with open(f"/proc/{current}/statm", encoding="ascii") as fh:
-                total += int(fh.read().split()[1]) * PAGE_SIZE
-        except OSError:
-            pass
+        total += _pss(current)
         todo.extend(children.get(current, []))
     return total
 
@@ -88,7 +98,7 @@ def main() -> int:
         base = results[0][2]
         print(
             f"{size:>7} pages  {seconds:7.1f} s  {size / seconds:7.1f} pages/s  "
-            f"peak RSS {peak / 2**20:7.1f} MiB  ({peak / base:.2f}x the {results[0][0]}-page run)",
+            f"peak PSS {peak / 2**20:7.1f} MiB  ({peak / base:.2f}x the {results[0][0]}-page run)",
             flush=True,
         )
     load = os.getloadavg()
