@@ -73,7 +73,8 @@ def line_labels(lines: list[str], gold: str, captions: frozenset[str] = frozense
     for i, line_cover in enumerate(cover):
         if lines[i] in captions:
             labels.append(0.0)
-        elif line_cover is not None:
+            continue
+        if line_cover is not None:
             labels.append(float(line_cover >= 0.5))
             continue
         toks = _TOKEN.findall(lines[i])

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from lxml.html import fromstring  # type: ignore[import-untyped]
 
 from corpusclean.config import ExtractConfig
-from corpusclean.extract.html import extract_html, is_dateline, is_link_headline, strip_page_furniture
+from corpusclean.extract.html import (
+    add_split_body,
+    extract_html,
+    is_dateline,
+    is_link_headline,
+    link_texts,
+    strip_page_furniture,
+)
 from corpusclean.extract.metadata import PageMetadata
 from corpusclean.extract.residual import ResidualReason, normalize_line
 
@@ -60,6 +68,7 @@ def test_meta_description_that_is_the_first_paragraph_is_kept() -> None:
         "posted on April 21, 2015, at 11:29 a.m.",
         "- Published 18 November 2019",
         "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "November 19, 2019 / 12:21 AM / Updated 14 hours ago",
     ],
 )
 def test_datelines(line: str) -> None:
@@ -93,6 +102,141 @@ def test_a_linked_sentence_is_kept() -> None:
     assert not is_link_headline(line, normalize_line(line), _links(line))
     line = "- Where am I going to put it?"
     assert not is_link_headline(line, normalize_line(line), _links("Where am I going to put it?"))
+
+
+def test_link_headlines_need_four_words_of_text() -> None:
+    tree = fromstring(
+        "<div><a href='/a'>[ Engadget ]</a> <a href='http://amzn.to/2iJFhRj'>http://amzn.to/2iJFhRj</a>"
+        "<a href='/b'>___</a> <a href='/c'>Pats place Olszewski on IR</a></div>"
+    )
+    assert link_texts(tree) == _links("Pats place Olszewski on IR")
+
+
+TAIL = [
+    "Either way, it’s important that Uber’s worldview and business practices not be allowed to “disrupt” our "
+    "economy or our social fabric. People who work hard deserve to make a decent living.",
+    "You don’t need a “God view” to see what happens next. When heroism is reduced to a transaction, the soul "
+    "of a society is sold cheap.",
+]
+
+
+def test_bulleted_boilerplate_is_dropped_and_bulleted_prose_kept() -> None:
+    lines = [*BODY, "- Share on Twitter", "- Share prices fell sharply on Monday after the announcement."]
+    result = strip_page_furniture(lines, PageMetadata(), NO_LINKS)
+    assert result.kept == (*BODY, lines[-1])
+    assert result.reasons == (ResidualReason.SHARE,)
+
+
+@pytest.mark.parametrize("label", ["You Might Also Like", "Other Opinion Columns", "Comments"])
+def test_closing_section_after_the_body_is_dropped(label: str) -> None:
+    closing = [label, "Featured Slide Shows", "- 1 of 5", "“One girl can be silenced” slideshow A photo contest winner"]
+    result = strip_page_furniture([*BODY, *TAIL, *closing], PageMetadata(), NO_LINKS)
+    assert result.kept == (*BODY, *TAIL)
+    assert set(result.reasons) == {ResidualReason.CLOSING_SECTION}
+
+
+def test_closing_label_early_in_the_body_only_drops_itself() -> None:
+    # A "Related" box in the first half is followed by more article.
+    # The label itself is strip_residual's to drop.
+    lines = [BODY[0], "Related stories", BODY[1], *TAIL]
+    assert strip_page_furniture(lines, PageMetadata(), NO_LINKS).kept == tuple(lines)
+
+
+def test_tag_list_of_link_texts_is_dropped() -> None:
+    line = "calendario stock car 2018, stock car brasil, stock car cascavel, stock car interlagos, stock car taruma"
+    every = _links(*line.split(", "))
+    result = strip_page_furniture([*BODY, line], PageMetadata(), NO_LINKS, every)
+    assert result.kept == tuple(BODY)
+    assert result.reasons == (ResidualReason.TAGS,)
+    # The same words not linked are a list in the text.
+    listed = "apples, pears, plums, cherries, quinces"
+    assert strip_page_furniture([*BODY, listed], PageMetadata(), NO_LINKS, every).kept == (*BODY, listed)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[button link=”http://www.morebikes.co.uk/submit-kit-review/” type=”big”] Send us YOUR kit review[/button]",
+        "- medium-wide-browser-and-larger",
+        "First Published: Tuesday, November 19, 2019 08:38 AM",
+        "Please wait...",
+        "This feature is temporarily unavailable. Please try again later.",
+    ],
+)
+def test_markup_residue_and_stamps_are_dropped_anywhere(line: str) -> None:
+    assert strip_page_furniture([BODY[0], line, BODY[1]], PageMetadata(), NO_LINKS).kept == tuple(BODY)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 02-751-1500",
+        "- Wi-Fi 6",
+        "Published reports say the ferry company has asked for state aid.",
+        "Thank you.",
+        "Sorry it took so long, the captain told passengers as the ferry finally left the dock.",
+    ],
+)
+def test_residue_lookalikes_are_kept(line: str) -> None:
+    assert strip_page_furniture([BODY[0], line, BODY[1]], PageMetadata(), NO_LINKS).kept == (BODY[0], line, BODY[1])
+
+
+def test_contact_line_closing_the_article_is_dropped() -> None:
+    contact = (
+        "Have a tip? Amy Kuperinsky may be reached at akuperinsky@njadvancemedia.com. "
+        "Follow her on Twitter @AmyKup or on Facebook."
+    )
+    result = strip_page_furniture([*BODY, *TAIL, contact], PageMetadata(), NO_LINKS)
+    assert result.reasons == (ResidualReason.CONTACT_TRAILER,)
+    # Higher up, a line saying where someone can be reached is part of the story.
+    lines = [contact, *BODY, *TAIL, "The council will decide in June."]
+    assert strip_page_furniture(lines, PageMetadata(), NO_LINKS).kept == tuple(lines)
+
+
+def test_long_lede_equal_to_the_description_is_kept() -> None:
+    lede = BODY[0] + " " + BODY[1] + " The ferry company said it would run a bus service instead."
+    meta = PageMetadata(title=META.title, subtitle="Water levels are low.", descriptions=(lede,))
+    assert strip_page_furniture([lede, *TAIL], meta, NO_LINKS).kept == (lede, *TAIL)
+
+
+SPLIT_PAGE = """<html><body><article>
+<div class="grid"><div class="body article__body">
+<p>In fact, the idea that the solution to our financial woes can be found in a friendlier-named digital bank
+feels a little like the last story we heard from the tech industry.</p>
+<p>Still, it is deeply depressing to attend a large gathering of executives and founders and hear the same
+somber message repeated over and over again.</p></div></div>
+<div class="row ad"><span>Advertisement</span></div>
+<div class="grid"><div class="body article__body">
+<p>The same business logic underlies the entire gig economy. It is the basis for the pitch of every app that
+promises to free you from the drudgery of the old way of doing things.</p>
+<aside><p>Recommended reading: the gig economy and its discontents, as told by the people inside it.</p></aside>
+<p>In fact, we can use the evolution of the gig economy as a case study for how the latest wave of banking
+disruption might play out over the next decade.</p></div></div>
+</article>
+<footer><div class="body article__body"><p>Our newsletter brings you the best of our journalism every week,
+with stories from our writers and editors around the world.</p><p>Sign up today and never miss a story from
+our newsroom, wherever you are in the world.</p></div></footer></body></html>"""
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_split_body_containers_are_merged_in_document_order() -> None:
+    tree = fromstring(SPLIT_PAGE)
+    first = [_plain(p.text_content()) for p in tree.xpath("//p")[:2]]
+    merged = add_split_body(tree, [*first, "Wired Staff"])
+    assert merged[:2] == first
+    assert merged[2].startswith("The same business logic")
+    assert merged[3].startswith("In fact, we can use the evolution")
+    assert merged[4] == "Wired Staff"
+    # Kept out: the aside inside the second container, and the same-class box far away in the footer.
+    assert not any("Recommended reading" in line or "newsletter" in line for line in merged)
+
+
+def test_single_body_container_is_left_alone() -> None:
+    tree = fromstring("<div><div class='body'><p>" + BODY[0] + "</p><p>" + BODY[1] + "</p></div></div>")
+    assert add_split_body(tree, BODY) == BODY
 
 
 def test_press_release_trailer_is_dropped() -> None:

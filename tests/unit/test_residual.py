@@ -33,6 +33,11 @@ DROP = [
     ("Share on Facebook", ResidualReason.SHARE),
     ("Share this article", ResidualReason.SHARE),
     ("Our website uses cookies to improve its performance and enhance your user experience.", ResidualReason.COOKIE),
+    (
+        "We and our partners use cookies to personalise content and ads and to analyse our traffic; you can"
+        " change your choice at any time in the privacy centre linked at the foot of every page we publish.",
+        ResidualReason.COOKIE,
+    ),
     ("Accept & Close", ResidualReason.COOKIE),
     ("CLICK HERE TO GET THE FOX NEWS APP", ResidualReason.APP_PROMO),
     ("ADVERTISEMENT", ResidualReason.ADVERTISEMENT),
@@ -85,6 +90,12 @@ KEEP = [
         " claim that does not hold for people who never signed up."
     ),
     "Reporting by the local paper in 2019 first raised questions about the contract and its costs.",
+    # Prose about cookies, not a banner: "use" is not said of the site.
+    (
+        "It can’t be denied, though, that these tools are harder to use than the web browsers most people are"
+        " accustomed to, and they create barriers to some online activities. (For example, logging in to some"
+        " sites and accessing some web applications is impossible without third-party cookies.)"
+    ),
 ]
 
 

@@ -25,13 +25,7 @@ from trafilatura.utils import load_html
 
 from corpusclean.config import ExtractConfig
 from corpusclean.extract.metadata import PageMetadata, page_metadata
-from corpusclean.extract.residual import (
-    ResidualReason,
-    boilerplate_reason,
-    normalize_line,
-    related_headline,
-    strip_residual,
-)
+from corpusclean.extract.residual import ResidualReason, normalize_line, strip_residual
 from corpusclean.records import Extraction
 
 _TAG = re.compile(r"<[^>]+>")
@@ -82,26 +76,8 @@ _RELEASE_TRAILER = re.compile(
     r"|contacts?:|source\s+[A-Z][\w&.,' -]{1,60}$)"
 )
 _BULLET = re.compile(r"^[-–•*·]\s+")
-# A bare section label ("You Might Also Like", "Comments", "Tags") this far into the body
-# (share of its characters above it) opens the page's closing sections: what follows is
-# teasers, slideshow controls and comment widgets, not more article.
-_CLOSING_LABEL_AT = 0.8
-_CLOSING_REASONS = frozenset({ResidualReason.RELATED, ResidualReason.COMMENTS, ResidualReason.TAGS})
 # A link text shorter than this many words is a menu item, not another story's headline.
 _HEADLINE_MIN_WORDS = 4
-
-
-# Split bodies: some sites cut the article into several containers of the same tag and class
-# with ad rows between them, and trafilatura keeps only the first. A same-class container
-# counts as more of the body when it sits near the first one in the tree (their common
-# ancestor at most this many levels above it) and holds real prose (see add_split_body).
-_SPLIT_MAX_LEVELS = 3
-_SPLIT_ANCHOR_CHARS = 100  # the extracted paragraph used to find the body container
-_SPLIT_PROSE_CHARS = 80  # a paragraph this long is prose, not a label or teaser
-_SPLIT_MIN_PROSE = 2  # prose paragraphs a container must add
-_SPLIT_MAX_LINK_SHARE = 0.3  # teasers are mostly link text
-_SPLIT_OVERLAP_CHARS = 40  # a paragraph whose start or end the extraction has is not new
-_SPLIT_SKIP = frozenset({"aside", "figure", "nav", "footer", "form", "blockquote"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +103,9 @@ def link_texts(tree: HtmlElement) -> frozenset[str]:
     """Normalized texts of the page's links that are long enough to be headlines."""
     texts: set[str] = set()
     for anchor in tree.iter("a"):
-        # Words are counted both ways: "[ Engadget ]" and "___" are padded by spaces and
-        # punctuation, and a URL ("http://amzn.to/2iJFhRj") is one word, not a headline.
         text = anchor.text_content()
-        key = normalize_line(text)
-        if min(len(text.split()), key.count(" ") + 1) >= _HEADLINE_MIN_WORDS:
-            texts.add(key)
+        if text.count(" ") + 1 >= _HEADLINE_MIN_WORDS:
+            texts.add(normalize_line(text))
     return frozenset(texts)
 
 
@@ -186,93 +159,6 @@ def is_link_headline(line: str, key: str, links: frozenset[str]) -> bool:
     return False
 
 
-def _plain(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
-
-
-def _container_prose(container: HtmlElement, extracted: str) -> list[str]:
-    """Prose paragraphs of a container that the extraction lacks, in document order.
-
-    `extracted` is the extraction normalized and joined: trafilatura may have cut a
-    paragraph in two or joined it with the next, so a paragraph whose start or end is
-    already there is not new.
-    """
-    found: list[str] = []
-    for para in container.iter("p"):
-        if any(a.tag in _SPLIT_SKIP for a in para.iterancestors() if a is not container):
-            continue
-        text = _plain(para)
-        if len(text) < _SPLIT_PROSE_CHARS:
-            continue
-        key = normalize_line(text)
-        if key[:_SPLIT_OVERLAP_CHARS] in extracted or key[-_SPLIT_OVERLAP_CHARS:] in extracted:
-            continue
-        link_chars = sum(len(_plain(a)) for a in para.iter("a"))
-        if link_chars <= _SPLIT_MAX_LINK_SHARE * len(text):
-            found.append(text)
-    return found
-
-
-def _depth(element: HtmlElement) -> int:
-    return sum(1 for _ in element.iterancestors())
-
-
-def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
-    """`paragraphs` with the prose of the body's sibling containers merged in, in document order.
-
-    The body container is the parent of the first long extracted paragraph; only a container
-    with its exact tag and class, close to it in the tree, that adds at least
-    _SPLIT_MIN_PROSE prose paragraphs is merged. On most pages no other container shares the
-    class and this costs two XPath scans.
-    """
-    anchor = next((p for p in paragraphs if len(p) >= _SPLIT_ANCHOR_CHARS), None)
-    if anchor is None:
-        return list(paragraphs)
-    # The prefix keeps the match cheap and immune to how trafilatura joined inline text.
-    found = tree.xpath("//p[starts-with(normalize-space(.), $start)]", start=anchor[:60])
-    if not found or found[0].getparent() is None:
-        return list(paragraphs)
-    body = found[0].getparent()
-    css = body.get("class")
-    if not css or not css.strip():
-        return list(paragraphs)
-    same = tree.xpath(f"//{body.tag}[@class=$css]", css=css)
-    if len(same) < 2:
-        return list(paragraphs)
-    body_depth = _depth(body)
-    body_ancestors = set(body.iterancestors())
-    extracted = normalize_line(" ".join(paragraphs))
-    before: list[str] = []
-    after: list[str] = []
-    seen_body = False
-    for other in same:
-        if other is body:
-            seen_body = True
-            continue
-        if other in body_ancestors or body in set(other.iterancestors()):
-            continue
-        common = next((a for a in other.iterancestors() if a in body_ancestors), None)
-        if common is None or body_depth - _depth(common) > _SPLIT_MAX_LEVELS:
-            continue
-        prose = _container_prose(other, extracted)
-        if len(prose) >= _SPLIT_MIN_PROSE:
-            (after if seen_body else before).extend(prose)
-    if not before and not after:
-        return list(paragraphs)
-    own = {_plain(p) for p in body.iter("p")}
-    indices = [i for i, p in enumerate(paragraphs) if p in own]
-    first = indices[0] if indices else 0
-    last = indices[-1] + 1 if indices else len(paragraphs)
-    return [*paragraphs[:first], *before, *paragraphs[first:last], *after, *paragraphs[last:]]
-
-
-def is_closing_label(line: str, reason: ResidualReason | None) -> bool:
-    """Whether a line is only the heading of a closing section: a label, not a teaser."""
-    if reason not in _CLOSING_REASONS:
-        return False
-    return reason is not ResidualReason.RELATED or related_headline(line) is None
-
-
 def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: frozenset[str]) -> BodyLines:
     """Drop the lead block, link-headline lines and press-release trailers.
 
@@ -288,25 +174,14 @@ def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: f
     removed: list[str] = []
     reasons: list[ResidualReason] = []
     in_lead = True
-    total_chars = sum(len(line) for line in paragraphs)
-    chars_above = 0
     for index, line in enumerate(paragraphs):
         if _END_MARK.match(line):
             removed.extend(paragraphs[index:])
             reasons.extend([ResidualReason.RELEASE_TRAILER] * (len(paragraphs) - index))
             break
-        bare = _BULLET.sub("", line)
-        # strip_residual's rules are anchored at the line start, which a list bullet hides
-        # ("- Share on Twitter").
-        label = boilerplate_reason(bare) if bare != line or chars_above >= _CLOSING_LABEL_AT * total_chars else None
-        if chars_above >= _CLOSING_LABEL_AT * total_chars and is_closing_label(bare, label):
-            removed.extend(paragraphs[index:])
-            reasons.extend([ResidualReason.CLOSING_SECTION] * (len(paragraphs) - index))
-            break
-        chars_above += len(line)
-        key = normalize_line(bare)
-        reason: ResidualReason | None = label if bare != line else None
-        if in_lead and reason is None:
+        key = normalize_line(_BULLET.sub("", line))
+        reason: ResidualReason | None = None
+        if in_lead:
             reason = _lead_reason(line, key, headlines, descriptions)
             if reason is None and key in names:
                 reason = ResidualReason.BYLINE
@@ -356,7 +231,6 @@ def extract_html(html: str, config: ExtractConfig, url: str | None = None) -> Ex
     raw_text = _run_trafilatura(tree, config, url)
     meta = page_metadata(tree, url)
     paragraphs = [p for p in (" ".join(line.split()) for line in raw_text.split("\n")) if p]
-    paragraphs = add_split_body(tree, paragraphs)
     body = strip_page_furniture(paragraphs, meta, link_texts(tree))
     residual = strip_residual(body.kept, title=meta.title, subtitle=meta.subtitle)
     related = tuple(dict.fromkeys((*meta.related, *residual.related)))

@@ -44,6 +44,8 @@ class ResidualReason(StrEnum):
     RELEASE_TRAILER = "release_trailer"  # "###" and the issuer's "About ..." block after it
     STAFF_CREDIT = "staff_credit"  # "Reporting by ...; Editing by ..."
     CLOSING_SECTION = "closing_section"  # a late "Related"/"Comments"/"Tags" label and all below it
+    CONTACT_TRAILER = "contact_trailer"  # "... may be reached at ...", "Follow him on Twitter" at the end
+    MARKUP = "markup"  # template residue: "[button ...][/button]" shortcodes, CSS class names
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +136,11 @@ _COOKIE = re.compile(
     r"|politique\s+de\s+confidentialité|informativa\s+(?:sulla\s+)?privacy|consent",
     re.IGNORECASE,
 )
+# "use" alone is too common in prose about cookies ("harder to use without third-party
+# cookies"); a banner says who uses them or how ("we use", "this site uses", "use of cookies").
 _COOKIE_ACTION = re.compile(
-    r"\b(?:use|uses|using|accept|agree|consent|continu\w*|settings|policy|akzeptier\w*|utilis\w*"
+    r"\b(?:(?:we|site|website|partners)\s+(?:\w+\s+)?use|uses|use\s+of|using\s+(?:this|our)"
+    r"|accept|agree|consent|continu\w*|settings|policy|akzeptier\w*|utilis\w*"
     r"|usamos|utilizamos|utilizziamo|aceit\w*|acept\w*|accett\w*|zustimm\w*)\b",
     re.IGNORECASE,
 )

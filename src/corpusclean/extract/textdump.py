@@ -819,38 +819,61 @@ def _lines_with_tokens(joined: str, starts: list[int], tokens: tuple[str, ...], 
 RepeatKey = str | int
 
 
-def _repeat_keys(texts: tuple[str, ...], joined: str, units: list[int]) -> tuple[RepeatKey, ...]:
+@functools.cache
+def _fold_table() -> npt.NDArray[np.int64]:
+    """Per BMP code point: its casefolded code point when that is a word character (str.isalnum),
+    0 when it is not, -1 when it casefolds to more than one character ("ß" -> "ss")."""
+    table = np.zeros(_BMP, dtype=np.int64)
+    for c in range(_BMP):
+        folded = chr(c).casefold()
+        if len(folded) != 1:
+            table[c] = -1
+        elif folded.isalnum():
+            table[c] = ord(folded)
+    return table
+
+
+def _repeat_keys(
+    texts: tuple[str, ...], joined: str, units: list[int], cp: npt.NDArray[np.uint32], starts: IntArray
+) -> tuple[RepeatKey, ...]:
     """_line_key per line where it matters: keys are only ever compared for equality.
 
     A key is the word characters of the casefolded line, so equal keys have the same count
-    and code-point sum of word characters; both come from one pass over the casefolded page.
-    A line whose (count, sum) no other line shares cannot repeat: its key is its position (an
-    int never equals a str key). Lines of 400 units or more are their own key.
+    and code-point sum of word characters; both are read per line off the page's code points
+    (`cp`, lines beginning at `starts`) through a casefold table. A line whose (count, sum)
+    no other line shares cannot repeat: its key is its position (an int never equals a str
+    key). Lines of 400 units or more are their own key.
     """
     n = len(texts)
-    folded = joined.casefold()
-    cp = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    lens = np.fromiter(map(len, folded.split("\n")), dtype=np.int64, count=n)
-    starts = np.zeros(n, dtype=np.int64)
-    np.cumsum(lens[:-1] + 1, out=starts[1:])
-    word = _has(_char_bits(cp), _Char.ALNUM)
-    count = _per_line(word, starts)
-    total = np.add.reduceat(np.where(word, cp, 0), starts, dtype=np.int64)
+    folded = _fold_table()[np.minimum(cp, _BMP - 1)]
+    if (folded < 0).any() or (cp >= _BMP).any():
+        # A character casefolds to several (or lies past the BMP): count on the casefolded page.
+        joined = joined.casefold()
+        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        lens = np.fromiter(map(len, joined.split("\n")), dtype=np.int64, count=n)
+        starts = np.zeros(n, dtype=np.int64)
+        np.cumsum(lens[:-1] + 1, out=starts[1:])
+        word = _has(_char_bits(cp), _Char.ALNUM)
+        folded = np.where(word, cp, 0).astype(np.int64)
+    count = np.add.reduceat(folded > 0, starts, dtype=np.int64)
+    total = np.add.reduceat(folded, starts, dtype=np.int64)
     signatures = ((count << 40) | total).tolist()
     shared: dict[int, int] = {}
     for signature in signatures:
         shared[signature] = shared.get(signature, 0) + 1
     keys: list[RepeatKey] = list(range(n))
-    memo: dict[str, str] = {}
-    for pos, signature in enumerate(signatures):
-        if shared[signature] > 1:
-            line = texts[pos]
-            key = memo.get(line)
-            if key is None:
-                key = memo[line] = _line_key(line)
-            keys[pos] = key
-    for pos in np.flatnonzero(np.asarray(units) >= _KEY_MAX_UNITS).tolist():
-        keys[pos] = texts[pos]
+    if len(shared) < n:
+        memo: dict[str, str] = {}
+        for pos, signature in enumerate(signatures):
+            if shared[signature] > 1:
+                line = texts[pos]
+                key = memo.get(line)
+                if key is None:
+                    key = memo[line] = _line_key(line)
+                keys[pos] = key
+    for pos, u in enumerate(units):
+        if u >= _KEY_MAX_UNITS:
+            keys[pos] = texts[pos]
     return tuple(keys)
 
 
@@ -974,7 +997,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         byline_flags[i] = (gate is None or gate.may_match(line)) and BYLINE.match(line) is not None
     byline_any = tuple(byline_flags)
     byline = [b and u < 120 and line[:1].isalpha() for line, u, b in zip(texts, units, byline_any, strict=True)]
-    keys = _repeat_keys(texts, joined, units)
+    keys = _repeat_keys(texts, joined, units, cp, start_arr)
     dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
     words = np.maximum(n_words, units_arr / 6.0)
