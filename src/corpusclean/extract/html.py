@@ -1,11 +1,13 @@
 """HTML pages: trafilatura with explicit options, then our residual-boilerplate pass.
 
 The page is parsed once: trafilatura extracts the body from (a copy of) our tree, and the
-metadata is read off the same tree (:mod:`corpusclean.extract.metadata`). What trafilatura
-keeps wrongly is then removed line by line: the headline, standfirst, byline and dateline
-above the body, other stories' headlines (lines that are the whole text of a link on the
-page), press-release trailers, and the shared residual rules of
-:mod:`corpusclean.extract.residual`.
+metadata is read off the same tree (:mod:`corpusclean.extract.metadata`). Where a site cuts
+its article into several same-class containers, the ones trafilatura left out are merged
+back from that tree (:func:`add_split_body`). What trafilatura keeps wrongly is then
+removed line by line: the headline, standfirst, byline and dateline above the body, other
+stories' headlines (lines that are the whole text of a link on the page), tag lists,
+template residue, the closing "More stories"/"Comments" sections, contact lines and
+press-release trailers, and the shared residual rules of :mod:`corpusclean.extract.residual`.
 
 trafilatura's cross-document `deduplicate` cache is never used: it makes the
 output depend on the order pages arrive in, which breaks determinism.
@@ -25,7 +27,13 @@ from trafilatura.utils import load_html
 
 from corpusclean.config import ExtractConfig
 from corpusclean.extract.metadata import PageMetadata, page_metadata
-from corpusclean.extract.residual import ResidualReason, normalize_line, strip_residual
+from corpusclean.extract.residual import (
+    ResidualReason,
+    boilerplate_reason,
+    normalize_line,
+    related_headline,
+    strip_residual,
+)
 from corpusclean.records import Extraction
 
 _TAG = re.compile(r"<[^>]+>")
@@ -37,6 +45,9 @@ _HTML_LANG = re.compile(r"<html[^>]*\blang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGNO
 # many lines.
 _LEAD_BODY_CHARS = 120
 _LEAD_MAX_LINES = 8
+# A standfirst is a sentence or two; a longer paragraph that equals the meta description is
+# the lede the description was taken from, and stays.
+_STANDFIRST_MAX_CHARS = 250
 # A dateline or byline is short; a first sentence that mentions a year is not.
 _LEAD_META_CHARS = 80
 _MONTH = (
@@ -62,7 +73,8 @@ _WEEKDAY = (
 _DATELINE_WORD = re.compile(
     rf"^(?:\d[\d:./,-]*(?:st|nd|rd|th|h)?|{_MONTH}|{_WEEKDAY}|on|at|by|the|de|do|às|a|um|am|pm|a\.m\.|p\.m\.|uhr"
     r"|le|el|du|del|et|and|und|last|updated|published|posted|modified|aktualisiert|veröffentlicht|publicado"
-    r"|atualizado|publié|mis|à|jour|edt|est|cdt|cst|pdt|pst|gmt|utc|bst|cet|cest|ist|et|pt)$",
+    r"|atualizado|publié|mis|à|jour|edt|est|cdt|cst|pdt|pst|gmt|utc|bst|cet|cest|ist|et|pt"
+    r"|ago|mins?|minutes?|hrs?|hours?|days?|first)$",
     re.IGNORECASE,
 )
 _DATELINE_SPARE_WORDS = 1
@@ -76,8 +88,59 @@ _RELEASE_TRAILER = re.compile(
     r"|contacts?:|source\s+[A-Z][\w&.,' -]{1,60}$)"
 )
 _BULLET = re.compile(r"^[-–•*·]\s+")
+# A bare section label ("You Might Also Like", "Comments", "Tags") this far into the body
+# (share of its characters above it) opens the page's closing sections: what follows is
+# teasers, slideshow controls and comment widgets, not more article.
+_CLOSING_LABEL_AT = 0.8
+# Headings of other-stories boxes that the shared related rules do not name ("Other Opinion
+# Columns", "More stories", "Latest news").
+_CLOSING_HEADING = re.compile(
+    r"^(?:other|more|latest|recent|popular)\s+(?:\w+\s+){0,2}(?:stories|articles|columns|news|posts|headlines|videos)\s*$",
+    re.IGNORECASE,
+)
+_CLOSING_REASONS = frozenset({ResidualReason.RELATED, ResidualReason.COMMENTS, ResidualReason.TAGS})
+# Tag lists: at least this many separated items, nearly all of them whole link texts.
+_LIST_SEPARATOR = re.compile(r"\s*[,;|·•]\s*")
+_LINK_LIST_MIN_ITEMS = 4
+_LINK_LIST_SHARE = 0.8
+_LINK_LIST_ITEM_CHARS = 30  # mean characters per item: tags are a few words each
+# Unrendered WordPress shortcodes ("[button link=...]Send us YOUR kit review[/button]") and
+# CSS breakpoint or class names rendered as list items ("- medium-wide-browser-and-larger").
+_SHORTCODE = re.compile(r"\[/[a-z_]+\]|^\[[a-z_]+\s+[a-z_]+\s*=")
+_CSS_SLUG = re.compile(r"^(?:[-–•*·]\s+)?(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
+# Widget status strings left in the page's markup for scripts to show ("Please wait...",
+# "Loading Comments...", "This feature is temporarily unavailable. Please try again later.").
+_UI_STATUS = re.compile(
+    r"^(?:please\s+wait|loading(?:\s+\w+)?|sorry|thanks|oops|close|x)\s*[.!…]*$"
+    r"|^(?:this\s+feature\s+is\s+(?:temporarily\s+)?unavailable|something\s+went\s+wrong)\b.{0,60}$",
+    re.IGNORECASE,
+)
+# A date stamp line can sit anywhere when it says what it is ("First Published: Tuesday, ...").
+_STAMP_LEAD = re.compile(r"^(?:first\s+|last\s+)?(?:updated|published|posted|modified)\b", re.IGNORECASE)
+# The author's contact or bio line closing an article: "... may be reached at ...",
+# "Follow him on Twitter @michaeldwall". Only among the last lines, and only this long.
+_CONTACT = re.compile(
+    r"\b(?:may|can)\s+be\s+reached\s+at\b|\bfollow\s+(?:him|her|them|me)\b.{0,30}?\bon\s+"
+    r"(?:twitter|facebook|instagram|linkedin|x)\b",
+    re.IGNORECASE,
+)
+_CONTACT_LAST_LINES = 3
+_CONTACT_MAX_CHARS = 300
 # A link text shorter than this many words is a menu item, not another story's headline.
 _HEADLINE_MIN_WORDS = 4
+
+
+# Split bodies: some sites cut the article into several containers of the same tag and class
+# with ad rows between them, and trafilatura keeps only the first. A same-class container
+# counts as more of the body when it sits near the first one in the tree (their common
+# ancestor at most this many levels above it) and holds real prose (see add_split_body).
+_SPLIT_MAX_LEVELS = 3
+_SPLIT_ANCHOR_CHARS = 100  # the extracted paragraph used to find the body container
+_SPLIT_PROSE_CHARS = 80  # a paragraph this long is prose, not a label or teaser
+_SPLIT_MIN_PROSE = 2  # prose paragraphs a container must add
+_SPLIT_MAX_LINK_SHARE = 0.3  # teasers are mostly link text
+_SPLIT_OVERLAP_CHARS = 40  # a paragraph whose start or end the extraction has is not new
+_SPLIT_SKIP = frozenset({"aside", "figure", "nav", "footer", "form", "blockquote"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +167,42 @@ def link_texts(tree: HtmlElement) -> frozenset[str]:
     texts: set[str] = set()
     for anchor in tree.iter("a"):
         text = anchor.text_content()
-        if text.count(" ") + 1 >= _HEADLINE_MIN_WORDS:
-            texts.add(normalize_line(text))
+        # Words are counted both ways: "[ Engadget ]" is padded by spaces and punctuation,
+        # and a URL ("http://amzn.to/2iJFhRj") is one word, not a headline.
+        if text.count(" ") + 1 >= _HEADLINE_MIN_WORDS and len(text.split()) >= _HEADLINE_MIN_WORDS:
+            key = normalize_line(text)
+            if key.count(" ") + 1 >= _HEADLINE_MIN_WORDS:
+                texts.add(key)
     return frozenset(texts)
+
+
+def all_link_texts(tree: HtmlElement) -> frozenset[str]:
+    """Normalized texts of all the page's links (for tag lists; only built when a line looks like one)."""
+    return frozenset(key for key in (normalize_line(a.text_content()) for a in tree.iter("a")) if key)
+
+
+def is_list_shaped(line: str) -> bool:
+    """Whether a line could be a tag list: enough short items and no sentence ending."""
+    if line[-1:] in '.?!"”':
+        return False
+    items = len(_LIST_SEPARATOR.findall(line)) + 1
+    return items >= _LINK_LIST_MIN_ITEMS and len(line) <= _LINK_LIST_ITEM_CHARS * items
+
+
+def is_link_list(line: str, every_link: frozenset[str]) -> bool:
+    """Whether a line is a run of link texts ("stock car brasil, stock car cascavel, ..."): a tag list."""
+    parts = [normalize_line(p) for p in _LIST_SEPARATOR.split(line)]
+    parts = [p for p in parts if p]
+    if len(parts) < _LINK_LIST_MIN_ITEMS:
+        return False
+    return sum(p in every_link for p in parts) >= _LINK_LIST_SHARE * len(parts)
+
+
+def html_residue_reason(line: str) -> ResidualReason | None:
+    """Lines that are markup or template residue, never prose: shortcodes, CSS class names, widget status."""
+    if _SHORTCODE.search(line) or _CSS_SLUG.match(line) or _UI_STATUS.match(line):
+        return ResidualReason.MARKUP
+    return None
 
 
 def _repeats(key: str, stated: Sequence[str]) -> bool:
@@ -123,7 +219,7 @@ def _repeats(key: str, stated: Sequence[str]) -> bool:
 def _lead_reason(line: str, key: str, headlines: Sequence[str], descriptions: Sequence[str]) -> ResidualReason | None:
     if _repeats(key, headlines):
         return ResidualReason.TITLE_REPEAT
-    if descriptions and _repeats(key, descriptions):
+    if descriptions and len(line) <= _STANDFIRST_MAX_CHARS and _repeats(key, descriptions):
         return ResidualReason.SUBTITLE_REPEAT
     if len(line) <= _LEAD_META_CHARS and (_BYLINE.match(line) or is_dateline(line)):
         return ResidualReason.BYLINE
@@ -134,7 +230,7 @@ def is_dateline(line: str) -> bool:
     """Whether a short line is only a date stamp ("UPDATED: Tue., Nov. 19, 2019", "posted on April 21, 2015")."""
     if not _DATE_WORDS.search(line):
         return False
-    words = [w.strip(":,;()[]|–—-") for w in _BULLET.sub("", line).split()]
+    words = [w.strip(":,;()[]|/–—-") for w in _BULLET.sub("", line).split()]
     spare = [w for w in words if w and not _DATELINE_WORD.match(w)]
     return len(spare) <= _DATELINE_SPARE_WORDS
 
@@ -159,7 +255,112 @@ def is_link_headline(line: str, key: str, links: frozenset[str]) -> bool:
     return False
 
 
-def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: frozenset[str]) -> BodyLines:
+def _plain(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _container_prose(container: HtmlElement, extracted: str) -> list[str]:
+    """Prose paragraphs of a container that the extraction lacks, in document order.
+
+    `extracted` is the extraction normalized and joined: trafilatura may have cut a
+    paragraph in two or joined it with the next, so a paragraph whose start or end is
+    already there is not new.
+    """
+    found: list[str] = []
+    for para in container.iter("p"):
+        if any(a.tag in _SPLIT_SKIP for a in para.iterancestors() if a is not container):
+            continue
+        text = _plain(para)
+        if len(text) < _SPLIT_PROSE_CHARS:
+            continue
+        key = normalize_line(text)
+        if key[:_SPLIT_OVERLAP_CHARS] in extracted or key[-_SPLIT_OVERLAP_CHARS:] in extracted:
+            continue
+        link_chars = sum(len(_plain(a)) for a in para.iter("a"))
+        if link_chars <= _SPLIT_MAX_LINK_SHARE * len(text):
+            found.append(text)
+    return found
+
+
+def _depth(element: HtmlElement) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
+    """`paragraphs` with the prose of the body's sibling containers merged in, in document order.
+
+    The body container is the parent of the first long extracted paragraph; only a container
+    with its exact tag and class, close to it in the tree, that adds at least
+    _SPLIT_MIN_PROSE prose paragraphs is merged. On most pages no other container shares the
+    class and this costs two XPath scans.
+    """
+    anchor = next((p for p in paragraphs if len(p) >= _SPLIT_ANCHOR_CHARS), None)
+    if anchor is None:
+        return list(paragraphs)
+    # The prefix keeps the match cheap and immune to how trafilatura joined inline text.
+    found = tree.xpath("//p[starts-with(normalize-space(.), $start)]", start=anchor[:60])
+    if not found or found[0].getparent() is None:
+        return list(paragraphs)
+    body = found[0].getparent()
+    css = body.get("class")
+    if not css or not css.strip():
+        return list(paragraphs)
+    same = tree.xpath(f"//{body.tag}[@class=$css]", css=css)
+    if len(same) < 2:
+        return list(paragraphs)
+    body_depth = _depth(body)
+    body_ancestors = set(body.iterancestors())
+    extracted = normalize_line(" ".join(paragraphs))
+    before: list[str] = []
+    after: list[str] = []
+    seen_body = False
+    for other in same:
+        if other is body:
+            seen_body = True
+            continue
+        if other in body_ancestors or body in set(other.iterancestors()):
+            continue
+        common = next((a for a in other.iterancestors() if a in body_ancestors), None)
+        if common is None or body_depth - _depth(common) > _SPLIT_MAX_LEVELS:
+            continue
+        prose = _container_prose(other, extracted)
+        if len(prose) >= _SPLIT_MIN_PROSE:
+            (after if seen_body else before).extend(prose)
+    if not before and not after:
+        return list(paragraphs)
+    own = {_plain(p) for p in body.iter("p")}
+    indices = [i for i, p in enumerate(paragraphs) if p in own]
+    first = indices[0] if indices else 0
+    last = indices[-1] + 1 if indices else len(paragraphs)
+    return [*paragraphs[:first], *before, *paragraphs[first:last], *after, *paragraphs[last:]]
+
+
+def _late_line_reason(line: str, near_end: bool, every_link: frozenset[str]) -> ResidualReason | None:
+    """The rules that hold anywhere in the body: residue, stamps, tag lists, contact lines."""
+    reason = html_residue_reason(line)
+    if reason is not None:
+        return reason
+    if len(line) <= _LEAD_META_CHARS and _STAMP_LEAD.match(line) and is_dateline(line):
+        return ResidualReason.BYLINE
+    if every_link and is_list_shaped(line) and is_link_list(line, every_link):
+        return ResidualReason.TAGS
+    if near_end and len(line) <= _CONTACT_MAX_CHARS and _CONTACT.search(line):
+        return ResidualReason.CONTACT_TRAILER
+    return None
+
+
+def is_closing_label(line: str, reason: ResidualReason | None) -> bool:
+    """Whether a line is only the heading of a closing section: a label, not a teaser."""
+    if _CLOSING_HEADING.match(line):
+        return True
+    if reason not in _CLOSING_REASONS:
+        return False
+    return reason is not ResidualReason.RELATED or related_headline(line) is None
+
+
+def strip_page_furniture(
+    paragraphs: Sequence[str], meta: PageMetadata, links: frozenset[str], every_link: frozenset[str] = frozenset()
+) -> BodyLines:
     """Drop the lead block, link-headline lines and press-release trailers.
 
     Only the lead zone is compared with the page's headline and standfirst forms: further
@@ -174,14 +375,25 @@ def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: f
     removed: list[str] = []
     reasons: list[ResidualReason] = []
     in_lead = True
+    total_chars = sum(len(line) for line in paragraphs)
+    chars_above = 0
     for index, line in enumerate(paragraphs):
         if _END_MARK.match(line):
             removed.extend(paragraphs[index:])
             reasons.extend([ResidualReason.RELEASE_TRAILER] * (len(paragraphs) - index))
             break
-        key = normalize_line(_BULLET.sub("", line))
-        reason: ResidualReason | None = None
-        if in_lead:
+        bare = _BULLET.sub("", line).lstrip("[(")
+        # strip_residual's rules are anchored at the line start, which a list bullet hides
+        # ("- Share on Twitter").
+        label = boilerplate_reason(bare) if bare != line or chars_above >= _CLOSING_LABEL_AT * total_chars else None
+        if chars_above >= _CLOSING_LABEL_AT * total_chars and is_closing_label(bare, label):
+            removed.extend(paragraphs[index:])
+            reasons.extend([ResidualReason.CLOSING_SECTION] * (len(paragraphs) - index))
+            break
+        chars_above += len(line)
+        key = normalize_line(bare)
+        reason: ResidualReason | None = label if bare != line else None
+        if in_lead and reason is None:
             reason = _lead_reason(line, key, headlines, descriptions)
             if reason is None and key in names:
                 reason = ResidualReason.BYLINE
@@ -191,6 +403,8 @@ def strip_page_furniture(paragraphs: Sequence[str], meta: PageMetadata, links: f
             reason = ResidualReason.LINK_HEADLINE
         if reason is None and _RELEASE_TRAILER.match(line):
             reason = ResidualReason.RELEASE_TRAILER
+        if reason is None:
+            reason = _late_line_reason(line, index >= len(paragraphs) - _CONTACT_LAST_LINES, every_link)
         if reason is None:
             kept.append(line)
         else:
@@ -231,8 +445,11 @@ def extract_html(html: str, config: ExtractConfig, url: str | None = None) -> Ex
     raw_text = _run_trafilatura(tree, config, url)
     meta = page_metadata(tree, url)
     paragraphs = [p for p in (" ".join(line.split()) for line in raw_text.split("\n")) if p]
-    body = strip_page_furniture(paragraphs, meta, link_texts(tree))
-    residual = strip_residual(body.kept, title=meta.title, subtitle=meta.subtitle)
+    paragraphs = add_split_body(tree, paragraphs)
+    every_link = all_link_texts(tree) if any(is_list_shaped(p) for p in paragraphs) else frozenset()
+    body = strip_page_furniture(paragraphs, meta, link_texts(tree), every_link)
+    standfirst = meta.subtitle if meta.subtitle and len(meta.subtitle) <= _STANDFIRST_MAX_CHARS else None
+    residual = strip_residual(body.kept, title=meta.title, subtitle=standfirst)
     related = tuple(dict.fromkeys((*meta.related, *residual.related)))
     credits = tuple(dict.fromkeys((*meta.image_credits, *residual.image_credits)))
     return Extraction(
