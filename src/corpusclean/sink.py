@@ -92,10 +92,11 @@ NOMINAL_ROW_BYTES = 8 * 1024
 
 
 class PartitionedWriter:
-    """Streams rows of one table into hive partitions, one file per partition, in arrival order.
+    """Streams rows of one table into hive partitions, one Parquet file per partition, in arrival order.
 
-    Memory holds at most one row group's worth of rows per open partition, so a run of any
-    size is written without collecting its articles.
+    Rows are appended to a spill file per partition (Arrow IPC, uncompressed) as they come,
+    and each partition is converted to Parquet on close, one row group at a time. Memory holds
+    at most one row group, whatever the size of the run or the number of partitions.
     """
 
     def __init__(self, table_name: str, root: Path, file_name: str, row_group_bytes: int) -> None:
@@ -103,46 +104,52 @@ class PartitionedWriter:
         self.root = root
         self.file_name = file_name
         self.group_rows = max(1, row_group_bytes // NOMINAL_ROW_BYTES)
-        self.buffers: dict[str, list[pa.Table]] = {}
-        self.buffered: dict[str, int] = {}
-        self.writers: dict[str, pq.ParquetWriter] = {}
-        self.rows: dict[str, int] = {}
+        self.spill_dir = root / ".spill"
+        self.spills: dict[str, tuple[Path, pa.OSFile, pa.ipc.RecordBatchStreamWriter]] = {}
 
     def add(self, partition: str, table: pa.Table) -> None:
         check_table(self.table_name, table)
-        self.buffers.setdefault(partition, []).append(table)
-        self.buffered[partition] = self.buffered.get(partition, 0) + table.num_rows
-        if self.buffered[partition] >= self.group_rows:
-            self._flush(partition, final=False)
-
-    def _flush(self, partition: str, final: bool) -> None:
-        table = pa.concat_tables(self.buffers.pop(partition, []))
-        whole = table.num_rows if final else table.num_rows - table.num_rows % self.group_rows
-        if whole:
-            writer = self.writers.get(partition)
-            if writer is None:
-                path = self.root / partition / self.file_name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(path, table.schema, compression=COMPRESSION, store_schema=True)
-                self.writers[partition] = writer
-            writer.write_table(table.slice(0, whole), row_group_size=self.group_rows)
-            self.rows[partition] = self.rows.get(partition, 0) + whole
-        rest = table.slice(whole)
-        self.buffers[partition] = [rest] if rest.num_rows else []
-        self.buffered[partition] = rest.num_rows
+        if partition not in self.spills:
+            self.spill_dir.mkdir(parents=True, exist_ok=True)
+            spill = self.spill_dir / f"{len(self.spills):05d}.arrow"
+            sink = pa.OSFile(str(spill), "wb")
+            self.spills[partition] = (spill, sink, pa.ipc.new_stream(sink, table.schema))
+        self.spills[partition][2].write_table(table)
 
     def close(self) -> list[tuple[str, int]]:
-        """Flush and close every file (fsynced); returns (partition/file name, rows), sorted."""
-        for partition in list(self.buffers):
-            self._flush(partition, final=True)
+        """Write every partition's Parquet file (fsynced); returns (partition/file name, rows), sorted."""
         out = []
-        for partition, writer in self.writers.items():
-            writer.close()
+        for partition, (spill, sink, stream) in self.spills.items():
+            stream.close()
+            sink.close()
             path = self.root / partition / self.file_name
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-            out.append((f"{partition}/{self.file_name}", self.rows[partition]))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            out.append((f"{partition}/{self.file_name}", self._convert(spill, path)))
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
         return sorted(out)
+
+    def _convert(self, spill: Path, path: Path) -> int:
+        rows = 0
+        with pa.memory_map(str(spill)) as source:
+            reader = pa.ipc.open_stream(source)
+            with pq.ParquetWriter(path, reader.schema, compression=COMPRESSION, store_schema=True) as writer:
+                pending: list[pa.RecordBatch] = []
+                pending_rows = 0
+                for batch in reader:
+                    pending.append(batch)
+                    pending_rows += batch.num_rows
+                    while pending_rows >= self.group_rows:
+                        group = pa.Table.from_batches(pending)
+                        writer.write_table(group.slice(0, self.group_rows), row_group_size=self.group_rows)
+                        rest = group.slice(self.group_rows)
+                        pending, pending_rows = rest.to_batches(), rest.num_rows
+                        rows += self.group_rows
+                if pending_rows:
+                    writer.write_table(pa.Table.from_batches(pending), row_group_size=self.group_rows)
+                    rows += pending_rows
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+        return rows
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from corpusclean.errors import DatasetLockedError
@@ -68,3 +69,38 @@ def test_another_process_cannot_write_while_a_run_holds_the_lock(tmp_path: Path)
     assert out.stdout.startswith("locked:")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "got it"
+
+
+def test_partitioned_writer_bytes_do_not_depend_on_how_rows_arrive(tmp_path: Path) -> None:
+    import filecmp
+
+    import pyarrow.parquet as pq
+
+    from corpusclean.schema import arrow_schema
+    from corpusclean.sink import NOMINAL_ROW_BYTES, PartitionedWriter
+
+    schema = arrow_schema("rejects")
+    rows = [
+        {
+            "source_path": f"p{i}",
+            "reason": "empty",
+            "detail": "0 bytes",
+            "source_type": None,
+            "run_id": "r",
+            "pipeline_version": "v",
+        }
+        for i in range(25)
+    ]
+    table = pa.Table.from_pylist(rows, schema=schema)
+    outputs = []
+    for chunk in (1, 7, 25):
+        writer = PartitionedWriter(
+            "rejects", tmp_path / f"c{chunk}", "part.parquet", row_group_bytes=4 * NOMINAL_ROW_BYTES
+        )
+        for start in range(0, 25, chunk):
+            writer.add("k=a", table.slice(start, chunk))
+        assert writer.close() == [("k=a/part.parquet", 25)]
+        outputs.append(tmp_path / f"c{chunk}" / "k=a" / "part.parquet")
+        assert not (tmp_path / f"c{chunk}" / ".spill").exists()
+    assert pq.ParquetFile(outputs[0]).metadata.num_row_groups == 7  # 4 rows per group
+    assert filecmp.cmp(outputs[0], outputs[1], shallow=False) and filecmp.cmp(outputs[0], outputs[2], shallow=False)

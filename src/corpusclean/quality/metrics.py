@@ -4,7 +4,8 @@ Every figure here comes from a polars query over the Parquet files of
 articles/, duplicates/ and rejects/ (staged or committed), plus the run's
 staging extras (the lines each page lost, dates that failed the plausibility
 checks), which exist only while the run is being built and are kept in its
-report.json afterwards.
+report.json afterwards. Queries run on polars' streaming engine, so a figure
+over the bodies (their lengths) never holds all of them in memory at once.
 """
 
 from __future__ import annotations
@@ -40,14 +41,14 @@ def _counts_by(frame: pl.LazyFrame, column: str, top: int | None = None) -> dict
         .group_by(column)
         .len()
         .sort(["len", column], descending=[True, False])
-        .collect()
+        .collect(engine="streaming")
     )
     rows = counts.rows() if top is None else counts.head(top).rows()
     return {str(k): int(v) for k, v in rows}
 
 
 def outcome_counts(t: RunTables) -> dict[str, Any]:
-    kept = t.articles.select(pl.len()).collect().item()
+    kept = t.articles.select(pl.len()).collect(engine="streaming").item()
     dups = _counts_by(t.duplicates, "kind")
     rejects = _counts_by(t.rejects, "reason")
     return {
@@ -71,12 +72,12 @@ def completeness(t: RunTables) -> dict[str, float]:
         present = col.list.len() > 0 if isinstance(schema[name], pl.List) else col.is_not_null()
         exprs.append(present.mean().alias(name))
     exprs.append((pl.col("language") != "und").mean().alias("language"))
-    row = t.articles.select(exprs).collect().row(0, named=True)
+    row = t.articles.select(exprs).collect(engine="streaming").row(0, named=True)
     return {k: round(float(v or 0.0), 4) for k, v in row.items()}
 
 
 def word_counts(t: RunTables) -> dict[str, Any]:
-    words = t.articles.select("word_count").collect().get_column("word_count")
+    words = t.articles.select("word_count").collect(engine="streaming").get_column("word_count")
     if words.len() == 0:
         return {"quantiles": {}, "histogram": {}}
     quantiles = {
@@ -98,7 +99,7 @@ def boilerplate_by_site(t: RunTables) -> dict[str, Any]:
         .group_by("site")
         .agg(pl.len().alias("pages"), pl.col("source_chars").sum(), pl.col("kept_chars").sum())
         .sort(["pages", "site"], descending=[True, False])
-        .collect()
+        .collect(engine="streaming")
     )
     total_source = int(per_site.get_column("source_chars").sum() or 0)
     total_kept = int(per_site.get_column("kept_chars").sum() or 0)
@@ -114,18 +115,18 @@ def boilerplate_by_site(t: RunTables) -> dict[str, Any]:
 
 
 def published(t: RunTables) -> dict[str, Any]:
-    dates = t.articles.select("published").drop_nulls().collect().get_column("published")
+    dates = t.articles.select("published").drop_nulls().collect(engine="streaming").get_column("published")
     by_month = (
         t.articles.select(pl.col("published").dt.strftime("%Y-%m").alias("month"))
         .drop_nulls()
         .group_by("month")
         .len()
         .sort("month")
-        .collect()
+        .collect(engine="streaming")
     )
     dropped: list[str] = []
     if t.extras is not None:
-        dropped = t.extras.select("published_dropped").drop_nulls().collect().get_column("published_dropped").to_list()
+        dropped = t.extras.select("published_dropped").drop_nulls().collect(engine="streaming").get_column("published_dropped").to_list()
     return {
         "min": dates.min().isoformat() if dates.len() else None,  # type: ignore[union-attr]
         "max": dates.max().isoformat() if dates.len() else None,  # type: ignore[union-attr]
@@ -144,7 +145,7 @@ def cluster_sizes(t: RunTables) -> dict[str, int]:
         .group_by("size")
         .len()
         .sort("size")
-        .collect()
+        .collect(engine="streaming")
     )
     return {str(k): int(v) for k, v in sizes.rows()}
 
@@ -173,7 +174,14 @@ def examples(t: RunTables, n: int = 4) -> list[dict[str, Any]]:
     """A deterministic sample of kept pages with what was kept and what was removed."""
     if t.extras is None:
         return []
-    sample = t.extras.select("id", "source_path", "text", "removed_lines").sort("id").head(n).collect()
+    # Pick the ids first: sorting the texts themselves would load every body of the run.
+    ids = t.extras.select("id").sort("id").head(n).collect(engine="streaming").get_column("id")
+    sample = (
+        t.extras.filter(pl.col("id").is_in(ids.implode()))
+        .select("id", "source_path", "text", "removed_lines")
+        .sort("id")
+        .collect(engine="streaming")
+    )
     return [
         {
             "source_path": row["source_path"],
@@ -185,7 +193,7 @@ def examples(t: RunTables, n: int = 4) -> list[dict[str, Any]]:
 
 
 def reject_examples(t: RunTables) -> list[dict[str, str]]:
-    rows = t.rejects.select("source_path", "reason", "detail").sort("source_path").head(TOP).collect()
+    rows = t.rejects.select("source_path", "reason", "detail").sort("source_path").head(TOP).collect(engine="streaming")
     return [dict(zip(("source_path", "reason", "detail"), r, strict=True)) for r in rows.rows()]
 
 
