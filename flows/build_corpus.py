@@ -36,6 +36,7 @@ from corpusclean.pipeline import (
     plan_run,
     prepare_output,
     process_shard,
+    release_memory_promptly,
 )
 from corpusclean.remote import RemoteDataset, is_remote
 from corpusclean.sink import dataset_lock
@@ -95,6 +96,7 @@ def build_corpus(
     logger = get_run_logger()
     config = load_config(config_path, workers=workers, shard_size=shard_size)
     start = time.perf_counter()
+    release_memory_promptly()
     remote = RemoteDataset(out) if is_remote(out) else None
     local = remote.local if remote is not None else Path(out)
     local.mkdir(parents=True, exist_ok=True)

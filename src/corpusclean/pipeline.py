@@ -502,6 +502,16 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 # ---------------------------------------------------------------- one call
 
 
+def release_memory_promptly() -> None:
+    """Have Arrow allocate with the system allocator, which gives freed memory back.
+
+    Arrow's default pool (mimalloc here) keeps what finalize's frames free, so a run's
+    peak memory grew with its size (measured: benchmarks/memory.py, RESULTS-scale.md).
+    """
+    if pa.default_memory_pool().backend_name != "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
 def prepare_output(out: str | Path) -> list[str]:
     """Roll forward commits an interrupted run journaled. Call with the lock held."""
     return recover(Path(out))
@@ -525,6 +535,7 @@ def build(
 
     config = config or BuildConfig()
     start = time.perf_counter()
+    release_memory_promptly()
     remote = RemoteDataset(str(out)) if is_remote(out) else None
     local = remote.local if remote is not None else Path(out)
     local.mkdir(parents=True, exist_ok=True)
