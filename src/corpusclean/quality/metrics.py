@@ -126,7 +126,8 @@ def published(t: RunTables) -> dict[str, Any]:
     )
     dropped: list[str] = []
     if t.extras is not None:
-        dropped = t.extras.select("published_dropped").drop_nulls().collect(engine="streaming").get_column("published_dropped").to_list()
+        found = t.extras.select("published_dropped").drop_nulls().collect(engine="streaming")
+        dropped = found.get_column("published_dropped").to_list()
     return {
         "min": dates.min().isoformat() if dates.len() else None,  # type: ignore[union-attr]
         "max": dates.max().isoformat() if dates.len() else None,  # type: ignore[union-attr]
