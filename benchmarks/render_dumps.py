@@ -3,10 +3,11 @@
     python benchmarks/render_dumps.py HTML_SET OUT_DIR [--check TEXTDUMP_SET]
 
 HTML_SET is a directory with html/<id>.html.gz and ground-truth.json (e.g.
-shared/eval/readability-news); OUT_DIR gets pages/<id>.txt, a copy of ground-truth.json and captions.json (per page, the
-text lines of figcaption elements and of elements whose class or id names a caption or a
-credit: the trainer labels those lines non-body, see train_textdump.py),
-so it can be read like a text-dump set (write it under /tmp, never into the repository).
+shared/eval/readability-news). OUT_DIR gets pages/<id>.txt, a copy of ground-truth.json and
+captions.json, so it reads like a text-dump set (write it under /tmp, never into the
+repository). captions.json lists per page the text lines of figcaption elements and of
+elements whose class or id names a caption or a credit; the trainer labels those lines
+non-body (see train_textdump.py).
 The rendering follows shared/eval/textdump/README.md: the page decoded as UTF-8 (errors
 replaced), what a browser would not show removed (head, script, style, noscript, template,
 svg, iframe/frame, object/embed, select/option/datalist, hidden inputs, `hidden` elements and
@@ -28,7 +29,7 @@ import shutil
 from pathlib import Path
 
 import html_text
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]
 
 _INVISIBLE_TAGS = (
     "head",

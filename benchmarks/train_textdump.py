@@ -152,14 +152,16 @@ def fit_network(
     return mean, scale, w1, b1, w2, float(b2[0])
 
 
-def fit_model(pages: list[Page]) -> LineModel:
-    mean1, scale1, w1, b1, w2, b2 = fit_network(pages)
+def fit_model(pages: list[Page], stage1_only: list[Page] | None = None) -> LineModel:
+    """The two-stage model; `stage1_only` pages add to the line network's data, not to stage 2's."""
+    more = stage1_only or []
+    mean1, scale1, w1, b1, w2, b2 = fit_network(pages + more)
     # Out-of-fold stage-1 logits for the stage-2 fit (pages go to folds round-robin).
     ctx_rows: list[FloatArray] = []
     ys: list[FloatArray] = []
     ws: list[FloatArray] = []
     for fold in range(FOLDS):
-        inner = fit_network([p for i, p in enumerate(pages) if i % FOLDS != fold])
+        inner = fit_network([p for i, p in enumerate(pages) if i % FOLDS != fold] + more)
         probe = LineModel(*inner, np.zeros(1), np.ones(1), np.zeros(1), 0.0)
         for i, (_, feats, labels, weights, blocks) in enumerate(pages):
             if i % FOLDS == fold:
@@ -170,11 +172,9 @@ def fit_model(pages: list[Page]) -> LineModel:
     return LineModel(mean1, scale1, w1, b1, w2, b2, mean2, scale2, coef2, bias2)
 
 
-def load_pages(data: Path, gold: dict[str, str], ids: list[str]) -> list[Page]:
+def load_pages(data: Path, gold: dict[str, str], ids: list[str], page_weight: float = 1.0) -> list[Page]:
     captions_file = data / "captions.json"
-    captions: dict[str, list[str]] = (
-        json.loads(captions_file.read_text("utf-8")) if captions_file.exists() else {}
-    )
+    captions: dict[str, list[str]] = json.loads(captions_file.read_text("utf-8")) if captions_file.exists() else {}
     pages: list[Page] = []
     for page_id in ids:
         lines, feats, blocks = page_features(read_page(data, page_id))
@@ -182,7 +182,7 @@ def load_pages(data: Path, gold: dict[str, str], ids: list[str]) -> list[Page]:
         total = max(1, sum(sizes))
         # Every page weighs the same in the metric, and within a page a line weighs by its
         # tokens; the floor keeps short lines (headings, menu items) from weighing nothing.
-        weights = np.asarray([0.2 + s / total * len(lines) for s in sizes], dtype=np.float64)
+        weights = page_weight * np.asarray([0.2 + s / total * len(lines) for s in sizes], dtype=np.float64)
         pages.append((lines, feats, np.asarray(labels, dtype=np.float64), weights, blocks))
     return pages
 
@@ -196,7 +196,13 @@ def _rounded(value: object) -> object:
 
 
 def cross_validate(
-    data: Path, gold: dict[str, str], ids: list[str], pages: list[Page], extra: list[Page], out: Path | None = None
+    data: Path,
+    gold: dict[str, str],
+    ids: list[str],
+    pages: list[Page],
+    extra: list[Page],
+    out: Path | None = None,
+    stage1_only: bool = False,
 ) -> None:
     """Out-of-fold F1 on the tune half, with the model's own decoding (predictions to `out` if given).
 
@@ -207,7 +213,8 @@ def cross_validate(
     score = load_scorer(data)
     pred: dict[str, str] = {}
     for fold in range(FOLDS):
-        model = fit_model([p for i, p in enumerate(pages) if i % FOLDS != fold] + extra)
+        train = [p for i, p in enumerate(pages) if i % FOLDS != fold]
+        model = fit_model(train, extra) if stage1_only else fit_model(train + extra)
         textdump.shipped_model.cache_clear()
         original = textdump.shipped_model
         textdump.shipped_model = lambda model=model: model  # type: ignore[assignment]
@@ -230,6 +237,12 @@ def main() -> None:
     parser.add_argument(
         "--extra", type=Path, action="append", default=[], help="another rendered set, all of it trained on"
     )
+    parser.add_argument(
+        "--extra-weight", type=float, default=1.0, help="weight of an extra page relative to a tune page"
+    )
+    parser.add_argument(
+        "--extra-stage1-only", action="store_true", help="the extra pages train the line network only, not stage 2"
+    )
     parser.add_argument("--cv", action="store_true", help="also report out-of-fold F1 on the tune half")
     parser.add_argument("--cv-out", type=Path, help="write the out-of-fold predictions {id: text} here")
     args = parser.parse_args()
@@ -239,11 +252,11 @@ def main() -> None:
     extra: list[Page] = []
     for extra_set in args.extra:
         extra_gold = load_gold(extra_set)
-        extra += load_pages(extra_set, extra_gold, ids_in(extra_gold, "all"))
+        extra += load_pages(extra_set, extra_gold, ids_in(extra_gold, "all"), args.extra_weight)
     if args.cv:
-        cross_validate(args.data, gold, ids, pages, extra, args.cv_out)
+        cross_validate(args.data, gold, ids, pages, extra, args.cv_out, args.extra_stage1_only)
+    model = fit_model(pages, extra) if args.extra_stage1_only else fit_model(pages + extra)
     pages += extra
-    model = fit_model(pages)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = {k: _rounded(v) for k, v in model.to_json().items()}
     args.out.write_text(json.dumps(blob, separators=(",", ":")) + "\n", encoding="utf-8")

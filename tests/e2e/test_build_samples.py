@@ -106,9 +106,7 @@ def test_seed_page_exact_body_and_fields(samples_build: tuple[Path, RunSummary])
 
 # Pages whose fields or body the extractors still get wrong, with the issue that closes each.
 # The test checks every other sample article in full; remove an entry once its page passes.
-KNOWN_GAPS = {
-    "samples/text/tri-county-herald-norvane-bakeries-2025-04-14.txt": "issue 3: last paragraph above the footer lost",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def test_fields_of_every_sample_article(samples_build: tuple[Path, RunSummary], expected: dict[str, Any]) -> None:

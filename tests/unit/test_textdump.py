@@ -14,6 +14,7 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     DEFAULT_CONFIG,
     LineKind,
     _line_key,
+    _rows_with_tokens,
     _split_page,
     classify_lines,
     clean_dump,
@@ -195,6 +196,33 @@ def test_subheading_between_paragraphs_is_kept_label_is_not() -> None:
     result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
     assert "What happens next" in _paragraphs(result.text)
     assert "RECOMMENDED" not in result.text
+
+
+def test_last_paragraph_above_a_wire_copyright_is_kept() -> None:
+    # The model alone drops this paragraph with the footer under it (a related box sits two
+    # paragraphs above); the end-marker rule brings it back.
+    text = (REPO / "samples" / "text" / "tri-county-herald-norvane-bakeries-2025-04-14.txt").read_text("utf-8")
+    result = clean_dump(text)
+    last = (
+        "Norvane reported net sales of $2.9 billion last year. "
+        "It is scheduled to report first-quarter results on May 6."
+    )
+    assert _paragraphs(result.text)[-1] == last
+    assert "Copyright 2025 Thomson Reuters. Click for restrictions." in result.removed_lines
+
+
+def test_footer_sentence_above_a_site_copyright_is_not_kept() -> None:
+    text = _dump(
+        ["Mill saved after board vote"],
+        ARTICLE,
+        ["About | Advertising | Contact | Corrections | Help", "Privacy Policy", "Terms of Use"],
+    ) + (
+        "\nSlate is published by The Slate Group, a Graham Holdings Company.\n\n"
+        "All contents © 2019 The Slate Group LLC. All rights reserved.\n"
+    )
+    result = clean_dump(text)
+    assert _paragraphs(result.text) == ARTICLE
+    assert "Slate is published by The Slate Group, a Graham Holdings Company." in result.removed_lines
 
 
 @pytest.mark.parametrize(
@@ -416,3 +444,11 @@ def test_page_arrays_match_the_per_line_definitions(lines: list[str]) -> None:
         for b in range(len(page.texts)):
             same = _line_key(page.texts[a]) == _line_key(page.texts[b])
             assert (page.keys[a] == page.keys[b]) is same
+
+
+def test_token_rows_are_found_in_utf8_bytes_of_any_script() -> None:
+    lines = ["Société © 2025 Ünsere Zeitung", "무단 전재 금지", "Plain prose without any token.", "x © y"]
+    data = "\n".join(lines).encode("utf-8")
+    tokens = tuple(t.encode("utf-8") for t in ("©", "무단", "newsletter"))
+    assert _rows_with_tokens(data, tokens) == {0, 1, 3}
+    assert _rows_with_tokens(b"", tokens) == set()

@@ -92,6 +92,7 @@ _BULLET = re.compile(r"^[-–•*·]\s+")
 # (share of its characters above it) opens the page's closing sections: what follows is
 # teasers, slideshow controls and comment widgets, not more article.
 _CLOSING_LABEL_AT = 0.8
+_CLOSING_LABEL_CHARS = 60  # a section label is a few words
 # Headings of other-stories boxes that the shared related rules do not name ("Other Opinion
 # Columns", "More stories", "Latest news").
 _CLOSING_HEADING = re.compile(
@@ -115,6 +116,7 @@ _UI_STATUS = re.compile(
     r"|^(?:this\s+feature\s+is\s+(?:temporarily\s+)?unavailable|something\s+went\s+wrong)\b.{0,60}$",
     re.IGNORECASE,
 )
+_RESIDUE_MAX_CHARS = 120  # class names and status strings are short
 # A date stamp line can sit anywhere when it says what it is ("First Published: Tuesday, ...").
 _STAMP_LEAD = re.compile(r"^(?:first\s+|last\s+)?(?:updated|published|posted|modified)\b", re.IGNORECASE)
 # The author's contact or bio line closing an article: "... may be reached at ...",
@@ -136,6 +138,7 @@ _HEADLINE_MIN_WORDS = 4
 # ancestor at most this many levels above it) and holds real prose (see add_split_body).
 _SPLIT_MAX_LEVELS = 3
 _SPLIT_ANCHOR_CHARS = 100  # the extracted paragraph used to find the body container
+_SPLIT_MATCH_CHARS = 40  # characters of its start that find it in the tree
 _SPLIT_PROSE_CHARS = 80  # a paragraph this long is prose, not a label or teaser
 _SPLIT_MIN_PROSE = 2  # prose paragraphs a container must add
 _SPLIT_MAX_LINK_SHARE = 0.3  # teasers are mostly link text
@@ -200,7 +203,9 @@ def is_link_list(line: str, every_link: frozenset[str]) -> bool:
 
 def html_residue_reason(line: str) -> ResidualReason | None:
     """Lines that are markup or template residue, never prose: shortcodes, CSS class names, widget status."""
-    if _SHORTCODE.search(line) or _CSS_SLUG.match(line) or _UI_STATUS.match(line):
+    if "[" in line and _SHORTCODE.search(line):
+        return ResidualReason.MARKUP
+    if len(line) <= _RESIDUE_MAX_CHARS and (_CSS_SLUG.match(line) or _UI_STATUS.match(line)):
         return ResidualReason.MARKUP
     return None
 
@@ -282,8 +287,19 @@ def _container_prose(container: HtmlElement, extracted: str) -> list[str]:
     return found
 
 
-def _depth(element: HtmlElement) -> int:
-    return sum(1 for _ in element.iterancestors())
+def _source_paragraph(tree: HtmlElement, text: str) -> HtmlElement | None:
+    """The <p> an extracted paragraph came from, matched on its start.
+
+    Most paragraphs open with a text node, which is cheap to compare; one that opens with a
+    link or emphasis is looked up on its whole text content.
+    """
+    start = text[:_SPLIT_MATCH_CHARS]
+    for para in tree.iter("p"):
+        head = para.text
+        if head and " ".join(head[: 4 * _SPLIT_MATCH_CHARS].split()).startswith(start):
+            return para
+    found = tree.xpath("//p[starts-with(normalize-space(.), $start)]", start=start)
+    return found[0] if found else None
 
 
 def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
@@ -292,24 +308,29 @@ def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
     The body container is the parent of the first long extracted paragraph; only a container
     with its exact tag and class, close to it in the tree, that adds at least
     _SPLIT_MIN_PROSE prose paragraphs is merged. On most pages no other container shares the
-    class and this costs two XPath scans.
+    class and this costs a scan of the <p> elements' first text and one XPath over a subtree.
     """
     anchor = next((p for p in paragraphs if len(p) >= _SPLIT_ANCHOR_CHARS), None)
     if anchor is None:
         return list(paragraphs)
-    # The prefix keeps the match cheap and immune to how trafilatura joined inline text.
-    found = tree.xpath("//p[starts-with(normalize-space(.), $start)]", start=anchor[:60])
-    if not found or found[0].getparent() is None:
+    source = _source_paragraph(tree, anchor)
+    if source is None or source.getparent() is None:
         return list(paragraphs)
-    body = found[0].getparent()
+    body = source.getparent()
     css = body.get("class")
     if not css or not css.strip():
         return list(paragraphs)
-    same = tree.xpath(f"//{body.tag}[@class=$css]", css=css)
+    # Only the subtree _SPLIT_MAX_LEVELS above the body is searched: a same-class container
+    # further away is another part of the page (a footer box, a sidebar widget).
+    top = body
+    for _ in range(_SPLIT_MAX_LEVELS):
+        parent = top.getparent()
+        if parent is None:
+            break
+        top = parent
+    same = top.xpath(f".//{body.tag}[@class=$css]", css=css)
     if len(same) < 2:
         return list(paragraphs)
-    body_depth = _depth(body)
-    body_ancestors = set(body.iterancestors())
     extracted = normalize_line(" ".join(paragraphs))
     before: list[str] = []
     after: list[str] = []
@@ -318,11 +339,8 @@ def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
         if other is body:
             seen_body = True
             continue
-        if other in body_ancestors or body in set(other.iterancestors()):
-            continue
-        common = next((a for a in other.iterancestors() if a in body_ancestors), None)
-        if common is None or body_depth - _depth(common) > _SPLIT_MAX_LEVELS:
-            continue
+        if body in set(other.iterancestors()) or other in set(body.iterancestors()):
+            continue  # nested containers: the outer one already holds the body
         prose = _container_prose(other, extracted)
         if len(prose) >= _SPLIT_MIN_PROSE:
             (after if seen_body else before).extend(prose)
@@ -361,10 +379,12 @@ def is_closing_label(line: str, reason: ResidualReason | None) -> bool:
 def strip_page_furniture(
     paragraphs: Sequence[str], meta: PageMetadata, links: frozenset[str], every_link: frozenset[str] = frozenset()
 ) -> BodyLines:
-    """Drop the lead block, link-headline lines and press-release trailers.
+    """Drop the lead block, link-headline lines, tag lists, template residue, late date
+    stamps, closing contact lines, the closing sections and press-release trailers.
 
-    Only the lead zone is compared with the page's headline and standfirst forms: further
-    down, a sentence that happens to equal the title is left to strip_residual's exact test.
+    `every_link` (all link texts, for tag lists) may be empty to skip that rule. Only the
+    lead zone is compared with the page's headline and standfirst forms: further down, a
+    sentence that happens to equal the title is left to strip_residual's exact test.
     """
     headlines = [normalize_line(h) for h in meta.headlines]
     # The meta description is often the first paragraph itself: it is only a standfirst to
@@ -385,8 +405,9 @@ def strip_page_furniture(
         bare = _BULLET.sub("", line).lstrip("[(")
         # strip_residual's rules are anchored at the line start, which a list bullet hides
         # ("- Share on Twitter").
-        label = boilerplate_reason(bare) if bare != line or chars_above >= _CLOSING_LABEL_AT * total_chars else None
-        if chars_above >= _CLOSING_LABEL_AT * total_chars and is_closing_label(bare, label):
+        closing = chars_above >= _CLOSING_LABEL_AT * total_chars and len(bare) <= _CLOSING_LABEL_CHARS
+        label = boilerplate_reason(bare) if bare != line or closing else None
+        if closing and is_closing_label(bare, label):
             removed.extend(paragraphs[index:])
             reasons.extend([ResidualReason.CLOSING_SECTION] * (len(paragraphs) - index))
             break

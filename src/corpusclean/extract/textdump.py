@@ -27,6 +27,7 @@ import inspect
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -636,6 +637,7 @@ class _ResidualGate:
     staff_pairs: BoolArray  # first two characters of the staff prefixes, as _pair_codes
     short_rule: re.Pattern[str]  # what boilerplate_reason tries last, on short lines
     short_reasons: dict[str, ResidualReason]  # its reason by the name of the matching group
+    encoded_tokens: tuple[bytes, ...]  # `tokens` in UTF-8
 
 
 def residual_source_sha1() -> str:
@@ -669,6 +671,7 @@ def _residual_gate() -> _ResidualGate | None:
             staff_pairs,
             residual._SHORT_RULE,
             dict(residual._SHORT_REASONS),
+            tuple(token.encode("utf-8") for token in tokens),
         )
     except (AttributeError, OSError, TypeError, re.error):
         return None
@@ -713,19 +716,12 @@ def _residual_reasons(
     lines = texts
     if gate is None:
         return [boilerplate_reason(line) for line in lines]
-    # Token hits are found on the whole page at once (str.find is fast; a test per line is not).
-    joined = "\n".join(lines)
-    lowered = joined.lower()
-    starts = [0, *np.cumsum(lens + 1).tolist()]
-    hits: set[int] = set()
-    if len(lowered) == len(joined):
-        for token in gate.tokens:
-            at = lowered.find(token)
-            while at >= 0:
-                row = bisect.bisect_right(starts, at) - 1
-                hits.add(row)
-                at = lowered.find(token, starts[row + 1])
-    else:  # a character changed length when lowercased: offsets no longer line up
+    # Token hits are found on the whole page at once (a test per line is slow), in its UTF-8
+    # bytes: bytes.find is several times faster than str.find on a non-ASCII page. Lowering
+    # never adds or removes a newline and no token holds one, so rows stay the input's lines.
+    if joined.count("\n") == len(lines) - 1:
+        hits = _rows_with_tokens(joined.lower().encode("utf-8"), gate.encoded_tokens)
+    else:  # a line holds a newline itself (only through residual_reasons): rows are not lines
         hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in gate.tokens)}
     short = gate.short.may_match
     staff = gate.staff_pairs[_pair_codes(ends)] | ends.wide_head
@@ -805,15 +801,25 @@ def _per_line(mask: BoolArray, starts: IntArray) -> IntArray:
     return counts
 
 
-def _lines_with_tokens(joined: str, starts: list[int], tokens: tuple[str, ...], n: int) -> BoolArray:
-    found = np.zeros(n, dtype=np.bool_)
+def _rows_with_tokens(data: bytes, tokens: tuple[bytes, ...]) -> set[int]:
+    """Rows (newline-separated lines of `data`) holding at least one of `tokens` (none holds a newline)."""
+    hits: set[int] = set()
+    newlines: list[int] | None = None
     for token in tokens:
-        at = joined.find(token)
+        at = data.find(token)
+        if at < 0:
+            continue
+        if newlines is None:
+            newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE).tolist()
         while at >= 0:
-            row = bisect.bisect_right(starts, at) - 1
-            found[row] = True
-            at = joined.find(token, starts[row + 1])
-    return found
+            row = bisect.bisect_left(newlines, at)
+            hits.add(row)
+            end = newlines[row] if row < len(newlines) else len(data)
+            at = data.find(token, end)
+    return hits
+
+
+_URL_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in _URL_TOKENS)
 
 
 RepeatKey = str | int
@@ -858,9 +864,7 @@ def _repeat_keys(
     count = np.add.reduceat(folded > 0, starts, dtype=np.int64)
     total = np.add.reduceat(folded, starts, dtype=np.int64)
     signatures = ((count << 40) | total).tolist()
-    shared: dict[int, int] = {}
-    for signature in signatures:
-        shared[signature] = shared.get(signature, 0) + 1
+    shared = Counter(signatures)
     keys: list[RepeatKey] = list(range(n))
     if len(shared) < n:
         memo: dict[str, str] = {}
@@ -878,10 +882,8 @@ def _repeat_keys(
 
 
 def _repeated(keys: tuple[RepeatKey, ...]) -> tuple[bool, ...]:
-    counts: dict[RepeatKey, int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
-    return tuple([counts[key] > 1 for key in keys])
+    counts = Counter(key for key in keys if isinstance(key, str))
+    return tuple([isinstance(key, str) and counts[key] > 1 for key in keys])
 
 
 def _split_page(text: str, config: DumpCleanConfig) -> _Page:
@@ -977,8 +979,10 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     blank_after = gap_after > 1
     para = blank_before & blank_after
 
-    starts = [*start_arr.tolist(), len(joined) + 1]
-    urlish = _lines_with_tokens(joined, starts, _URL_TOKENS, n)
+    urlish = np.zeros(n, dtype=np.bool_)
+    url_rows = _rows_with_tokens(joined.encode("utf-8"), _URL_TOKENS_UTF8)
+    if url_rows:
+        urlish[list(url_rows)] = True
     line_ends = _line_ends(cp, start_arr, lens)
     residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends))
     terminal = tuple(terminal_arr.tolist())
@@ -1273,6 +1277,11 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return out
 
 
+# model.json (11 kB of weights) was fitted by benchmarks/train_textdump.py on the tune half
+# (85 pages) of the text-dump gold set: pages rendered from scrapinghub/article-extraction-
+# benchmark, MIT license. Adding the 60 readability-news pages (Mozilla Readability test
+# pages, Apache-2.0; benchmarks/render_dumps.py) was tried and lowered out-of-fold F1, so no
+# other data is in it.
 @functools.cache
 def shipped_model() -> LineModel:
     """The model shipped in the package (read once, on first use)."""
@@ -1549,6 +1558,7 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     body = _select_body(page, probs, config)
     _veto_metadata_lines(page, body)
     _rescue_subheadings(page, body)
+    _keep_paragraph_before_end_marker(page, body)
     teased = _related_block_lines(page)
     for pos in teased:
         body[pos] = False
@@ -1650,6 +1660,34 @@ def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
         before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
         after = next((p for p in range(pos + 1, n) if page.residual[p] is None), None)
         if before is not None and after is not None and body[before] and body[after]:
+            body[pos] = True
+
+
+# Lines that close a syndicated story right under its last paragraph: the wire's copyright
+# ("Copyright 2025 Thomson Reuters."), its source line, its staff credits. The model learned
+# that boilerplate below a paragraph means the footer has begun, and drops that paragraph.
+_END_MARKERS = frozenset({ResidualReason.COPYRIGHT, ResidualReason.SOURCE_LINE, ResidualReason.STAFF_CREDIT})
+END_PARAGRAPH_MIN_UNITS = 40
+
+
+def _keep_paragraph_before_end_marker(page: _Page, body: list[bool]) -> None:
+    """Keep a prose paragraph that follows the body and sits right above a story-end marker."""
+    n = len(page.content)
+    for pos in range(1, n - 1):
+        if body[pos] or page.residual[pos + 1] not in _END_MARKERS or page.content[pos + 1] != page.content[pos] + 2:
+            continue
+        line = page.texts[pos]
+        if (
+            not page.para[pos]
+            or page.residual[pos] is not None
+            or page.units[pos] < END_PARAGRAPH_MIN_UNITS
+            or not line.endswith((".", "!", "?", '."', ".”"))
+            or page.date_any[pos]
+            or page.caption[pos]
+        ):
+            continue
+        before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
+        if before is not None and body[before]:
             body[pos] = True
 
 
