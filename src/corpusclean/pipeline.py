@@ -16,6 +16,7 @@ Runs are incremental and resumable:
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import datetime as dt
 import hashlib
@@ -65,6 +66,17 @@ RUN_COLUMNS = ("run_id", "pipeline_version")
 # Staging-only columns kept next to each candidate article for the quality report.
 _EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
 _DONE = ".done"
+
+def _glibc() -> ctypes.CDLL | None:
+    """glibc, where malloc_trim exists; None elsewhere (then trim_memory does nothing)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
 # What deduplication needs of a candidate: everything but the text.
 DEDUP_KEYS = ["id", "content_hash", "url", "published", "word_count", "source_path", "source_type", "signature"]
 
@@ -399,6 +411,8 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
     kept, by_url = url_duplicates(kept, near_index, plan.config.near)
     kept, near = near_duplicates(kept, near_index, plan.config.near)
     duplicates = resolve_chains(pl.concat([exact, by_url, near], how="vertical_relaxed"))
+    del keys, exact, by_url, near
+    trim_memory()
     known = set(kept.get_column("id")) | set(existing.hashes.get_column("existing_id"))
     if missing := set(duplicates.get_column("duplicate_of")) - known:
         raise AssertionError(f"duplicates point at ids that are not kept: {sorted(missing)[:5]}")  # a bug
@@ -414,6 +428,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
         for (language, month), part in shard.group_by(["language", "month"], maintain_order=True):
             writer.add(f"language={language}/month={month}", _with_run_columns(part, plan.run_id, "articles"))
     staged: list[tuple[str, int]] = [(f"articles/{rel}", rows) for rel, rows in writer.close()]
+    trim_memory()
     for table, df in (("duplicates", duplicates), ("rejects", rejects)):
         rel = f"{table}/part-{plan.run_id}.parquet"
         staged.append((rel, write_parquet(table, _with_run_columns(df, plan.run_id, table), staging / rel, row_group)))
@@ -500,6 +515,12 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
 
 # ---------------------------------------------------------------- one call
+
+
+def trim_memory() -> None:
+    """Return the C heap's free pages to the system (glibc keeps them after big frames are freed)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def release_memory_promptly() -> None:
