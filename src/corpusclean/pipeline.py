@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -67,6 +68,7 @@ RUN_COLUMNS = ("run_id", "pipeline_version")
 _EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
 _DONE = ".done"
 
+@functools.cache
 def _glibc() -> ctypes.CDLL | None:
     """glibc, where malloc_trim exists; None elsewhere (then trim_memory does nothing)."""
     try:
@@ -75,8 +77,6 @@ def _glibc() -> ctypes.CDLL | None:
         return None
     return libc if hasattr(libc, "malloc_trim") else None
 
-
-_LIBC = _glibc()
 # What deduplication needs of a candidate: everything but the text.
 DEDUP_KEYS = ["id", "content_hash", "url", "published", "word_count", "source_path", "source_type", "signature"]
 
@@ -519,8 +519,8 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
 def trim_memory() -> None:
     """Return the C heap's free pages to the system (glibc keeps them after big frames are freed)."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+    if (libc := _glibc()) is not None:
+        libc.malloc_trim(0)
 
 
 def release_memory_promptly() -> None:
