@@ -1,6 +1,7 @@
 """Scale benchmark: pages/s of `corpusclean build` with 1 and 2 local worker processes and on a
 Dask LocalCluster (through the Prefect flow), same inputs, side by side; fixed per-run overhead
-(process start, planning, Prefect server start) measured separately on an empty input.
+(process start, planning, Prefect server and task processes, Dask cluster) measured separately
+on a run of four one-page shards.
 
     python benchmarks/scale.py [--pages 2000] [--workdir /tmp/corpusclean-scale] [--out RESULTS.json]
 
@@ -46,17 +47,20 @@ def main() -> int:
     shutil.rmtree(args.workdir, ignore_errors=True)
     inbox = args.workdir / "inbox"
     write_pages(inbox, args.pages, seed=42)
-    empty = args.workdir / "empty"
-    empty.mkdir()
+    # Fixed overhead: a run over a few one-page shards, so that every path starts what it starts
+    # for real work (worker processes, a Dask cluster, Prefect's task processes).
+    tiny = args.workdir / "tiny"
+    write_pages(tiny, 4, seed=43)
     cli = [sys.executable, "-m", "corpusclean.cli", "build"]
     configs = {
         "local, 1 worker": [*cli, "-j", "1", "-q"],
         "local, 2 workers": [*cli, "-j", "2", "-q"],
-        "prefect + dask LocalCluster, 2 workers": [*cli, "--executor", "dask", "-j", "2", "--shard-size", "100"],
+        "prefect, process pool, 2 workers": [*cli, "--executor", "processes", "-j", "2", "--shard-size", "250"],
+        "prefect + dask LocalCluster, 2 workers": [*cli, "--executor", "dask", "-j", "2", "--shard-size", "250"],
     }
     rows = []
     for name, cmd in configs.items():
-        overhead = timed([*cmd, str(empty), "--out", str(args.workdir / f"overhead-{len(rows)}")])
+        overhead = timed([*cmd, str(tiny), "--out", str(args.workdir / f"overhead-{len(rows)}"), "--shard-size", "1"])
         wall = timed([*cmd, str(inbox), "--out", str(args.workdir / f"run-{len(rows)}")])
         rate = args.pages / max(1e-9, wall - overhead)
         rows.append(
