@@ -161,7 +161,9 @@ def _dateparser(text: str, languages: list[str]) -> dt.datetime | None:
 
 def detect_language(text: str, declared: str | None) -> str:
     """py3langid on the body; the page's declared language only when the body is too short."""
-    sample = text[:5000]
+    # 2,000 characters identify a language as well as 5,000 do, and cost 2.5x less
+    # (py3langid was a sixth of the per-page time on HTML; benchmarks/html.py).
+    sample = text[:2000]
     if len(sample.strip()) < _MIN_LANGID_CHARS:
         return declared.lower() if declared else "und"
     lang, _score = py3langid.classify(sample)
