@@ -390,6 +390,7 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
             status="unchanged",
             unchanged_inputs=plan.unchanged_inputs,
         )
+    trim_memory()  # what extraction's bookkeeping freed, before dedup's frames come in
     # Dedup works on the keys of the candidates (hashes, URL, dates, signatures), never the
     # texts; the texts are streamed from the shard files into the partitions afterwards.
     empty = with_signatures(_as_frame(_candidate_schema().empty_table()), plan.config.near)
