@@ -14,8 +14,8 @@ Speed is reported twice: wall clock (best of --repeat passes) and CPU time of th
 (time.process_time, less sensitive to other work on the machine).
 
 --check-gate checks the cleaner's residual gate (lines it skips without calling
-residual.boilerplate_reason, and caption lines it never searches) against the plain
-functions on every line of the set, and prints the hash to put in _RESIDUAL_SOURCE_SHA1.
+residual.boilerplate_reason, by the contract of residual.SCREEN, and caption lines it never
+searches, by residual.CREDIT_MARKS) against the plain functions on every line of the set.
 """
 
 from __future__ import annotations
@@ -28,13 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _textdump_eval import SPLITS, ids_in, load_gold, load_scorer, read_page
-from corpusclean.extract.residual import boilerplate_reason
+from corpusclean.extract.residual import CREDIT_MARKS, boilerplate_reason
 from corpusclean.extract.textdump import (
     clean_dump,
     is_caption,
     residual_gate_active,
     residual_reasons,
-    residual_source_sha1,
     text_units,
 )
 
@@ -49,10 +48,10 @@ def check_gate(texts: list[str]) -> bool:
             if fast != slow:
                 wrong += 1
                 print(f"residual: {fast} != {slow}: {line[:100]!r}")
-            if is_caption(line, text_units(line)) and not any(c in line for c in ":：/"):
+            if is_caption(line, text_units(line)) and not any(c in line for c in CREDIT_MARKS):
                 wrong += 1
                 print(f"caption without ':' or '/': {line[:100]!r}")
-    print(f"gate active: {residual_gate_active()}; source hash {residual_source_sha1()}; {wrong} disagreements")
+    print(f"gate active: {residual_gate_active()}; {wrong} disagreements")
     return wrong == 0
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 
 
 class ResidualReason(StrEnum):
@@ -304,6 +305,34 @@ _ANYWHERE_TOKENS = (
     "版權",
 )
 
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """What a line needs before :func:`boilerplate_reason` can name it: the public contract
+    that lets a caller rule out most lines in bulk (the text-dump cleaner screens whole
+    pages at once and calls the function only on the few lines left).
+
+    boilerplate_reason returns None for any line that is longer than `max_chars`, or that
+    holds none of `tokens` (in the lowercased line), does not start with one of
+    `staff_prefixes` (lowercased) within `staff_chars`, and is not within `short_chars` with
+    `short_rule` matching at its start. For a short line that passes only the last test,
+    the reason is `short_reasons[match.lastgroup]`. A rule added to boilerplate_reason must
+    keep this true (tests/unit/test_textdump.py compares the screened and the plain paths).
+    """
+
+    tokens: tuple[str, ...]
+    staff_prefixes: tuple[str, ...]
+    staff_chars: int
+    short_chars: int
+    short_rule: re.Pattern[str]
+    short_reasons: Mapping[str, ResidualReason]
+    max_chars: int
+
+
+# Every image-credit pattern (IMAGE_CREDIT_LABEL and IMAGE_CREDIT_TAIL here, and the text-dump
+# cleaner's caption forms) needs one of these characters, so a line without them is no credit.
+CREDIT_MARKS = ":：/"
+
 _WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -353,6 +382,17 @@ def boilerplate_reason(line: str) -> ResidualReason | None:
     return _SHORT_REASONS[match.lastgroup]
 
 
+SCREEN = Screen(
+    tokens=(*_ANYWHERE_TOKENS, *_SIGNUP_TOKENS),
+    staff_prefixes=_STAFF_CREDIT_PREFIXES,
+    staff_chars=STAFF_CREDIT_CHARS,
+    short_chars=SHORT_LINE_CHARS,
+    short_rule=_SHORT_RULE,
+    short_reasons=MappingProxyType(_SHORT_REASONS),
+    max_chars=CONSENT_LINE_CHARS,
+)
+
+
 _RELATED_SOURCE_PREFIX = re.compile(r"^(?P<source>[^\s\-–—:][^\-–—:|]{0,30}?)\s+[-–—|]\s+(?=\S)")
 _RELATED_LEAD = re.compile(r"^[\s:：\-–—|»›>.]+")
 _DATELINE_AGENCY = re.compile(
@@ -375,6 +415,25 @@ def related_headline(line: str) -> str | None:
         rest = rest[prefix.end() :].strip()
     # A bare label ("RECOMMENDED", "Related articles") leaves nothing headline-like behind.
     return rest if len(rest) >= 12 and " " in rest else None
+
+
+# Headings of other-stories boxes that the related rules do not name ("Other Opinion
+# Columns", "More stories", "Latest news").
+CLOSING_HEADING = re.compile(
+    r"^(?:other|more|latest|recent|popular)\s+(?:\w+\s+){0,2}(?:stories|articles|columns|news|posts|headlines|videos)\s*$",
+    re.IGNORECASE,
+)
+_CLOSING_REASONS = frozenset({ResidualReason.RELATED, ResidualReason.COMMENTS, ResidualReason.TAGS})
+
+
+def is_closing_label(line: str, reason: ResidualReason | None) -> bool:
+    """Whether a line (with `reason`, its boilerplate_reason) is only the heading of a
+    closing section ("Comments", "Related", "More stories"): a label, not a teaser."""
+    if CLOSING_HEADING.match(line):
+        return True
+    if reason not in _CLOSING_REASONS:
+        return False
+    return reason is not ResidualReason.RELATED or related_headline(line) is None
 
 
 def agency_of(line: str) -> str | None:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import bisect
 import enum
 import functools
-import hashlib
 import importlib
-import inspect
 import json
 import math
 import re
@@ -38,13 +36,14 @@ import numpy as np
 import numpy.typing as npt
 
 from corpusclean.extract import residual
-from corpusclean.extract.linefreq import SiteLineStats
+from corpusclean.extract.linefreq import SiteLineStats, fold_table
 from corpusclean.extract.residual import (
     IMAGE_CREDIT_LABEL,
     IMAGE_CREDIT_TAIL,
     ResidualReason,
     agency_of,
     boilerplate_reason,
+    is_closing_label,
     normalize_line,
     related_headline,
 )
@@ -141,7 +140,12 @@ DATE_TEXT = re.compile(
 _DATE_LINE_REST = re.compile(
     r"^[\W\d_]*(?:(?:published|updated|posted|last\s+updated|publicado|publié|veröffentlicht|atualizado"
     r"|actualizado|pubblicato|on|am|at|le|el|em|il|um|de|of|ago|hours?|minutes?|days?|gmt|utc|est|edt"
-    r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated)\b[\W\d_]*|[ap]\.m\.[\W\d_]*)*$",
+    r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated|cst|cdt|mst|mdt|bst|et|pt|aest|aedt"
+    r"|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì"
+    r"|giovedì|venerdì|sabato|segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira"
+    r")\b[\W\d_]*|[ap]\.m\.[\W\d_]*)*$",
     re.IGNORECASE,
 )
 BYLINE = re.compile(
@@ -355,7 +359,7 @@ _CHAR_SETS: tuple[tuple[_Char, str], ...] = (
     (_Char.DOUBLE_QUOTE, '"”'),
     (_Char.NUMBER_MARK, ".)"),
     (_Char.COLON, ":："),
-    (_Char.CREDIT_MARK, ":：/"),
+    (_Char.CREDIT_MARK, residual.CREDIT_MARKS),
 )
 _CHAR_TESTS: tuple[tuple[_Char, Any], ...] = (
     (_Char.ALPHA, str.isalpha),
@@ -616,69 +620,38 @@ def _byline_gate() -> PrefixGate | None:
     return prefix_gate(BYLINE)
 
 
-# The residual gate mirrors :func:`corpusclean.extract.residual.boilerplate_reason` as it reads
-# today: a line is looked at when it holds one of the module's "anywhere" tokens (cookie,
-# copyright, newsletter sign-up), starts with a staff-credit prefix, or may match the short
-# rules. The mirror is only trusted while the function's source is the one it was written
-# against (its hash below); after any edit there the gate switches itself off (every line
-# goes to boilerplate_reason: slower, never wrong) until someone re-checks it with
-# `benchmarks/textdump.py DATA --check-gate` and updates the hash.
-_RESIDUAL_SOURCE_SHA1 = "ce3930d1dc40afee0f8f1190a57229f5c653f51c"
+# The residual gate screens a page's lines for :func:`~corpusclean.extract.residual.boilerplate_reason`
+# by the contract residual.SCREEN publishes: a line is looked at only when it holds one of the
+# screen's tokens (cookie, copyright, newsletter sign-up), starts with a staff-credit prefix,
+# or may match the short rules by its first and last characters (a PrefixGate of the short
+# rule). Everything else is known to give None without a call.
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _ResidualGate:
+    screen: residual.Screen
     short: PrefixGate
-    short_chars: int
-    tokens: tuple[str, ...]  # "anywhere" and sign-up tokens, looked for in the lowercased line
-    max_chars: int  # longer lines are never boilerplate
-    staff_prefixes: tuple[str, ...]
-    staff_chars: int
     staff_pairs: BoolArray  # first two characters of the staff prefixes, as _pair_codes
-    short_rule: re.Pattern[str]  # what boilerplate_reason tries last, on short lines
-    short_reasons: dict[str, ResidualReason]  # its reason by the name of the matching group
-    encoded_tokens: tuple[bytes, ...]  # `tokens` in UTF-8
-
-
-def residual_source_sha1() -> str:
-    """Hash of what the gates mirror: residual.boilerplate_reason's source and the credit patterns."""
-    source = inspect.getsource(residual.boilerplate_reason) + IMAGE_CREDIT_LABEL.pattern + IMAGE_CREDIT_TAIL.pattern
-    return hashlib.sha1(source.encode("utf-8")).hexdigest()
+    encoded_tokens: tuple[bytes, ...]  # the screen's tokens in UTF-8
 
 
 @functools.cache
 def _residual_gate() -> _ResidualGate | None:
-    try:
-        if residual_source_sha1() != _RESIDUAL_SOURCE_SHA1:
-            return None
-        short = prefix_gate(residual._SHORT_RULE)
-        if short is None:
-            return None
-        tokens = (*residual._ANYWHERE_TOKENS, *residual._SIGNUP_TOKENS)
-        staff = tuple(residual._STAFF_CREDIT_PREFIXES)
-        staff_pairs = np.zeros(128 * 128, dtype=np.bool_)
-        for prefix in staff:
-            if len(prefix) < 2 or not prefix[:2].isascii():
-                return None
-            staff_pairs[ord(prefix[0]) * 128 + ord(prefix[1])] = True
-        return _ResidualGate(
-            short,
-            residual.SHORT_LINE_CHARS,
-            tuple(tokens),
-            residual.CONSENT_LINE_CHARS,
-            staff,
-            residual.STAFF_CREDIT_CHARS,
-            staff_pairs,
-            residual._SHORT_RULE,
-            dict(residual._SHORT_REASONS),
-            tuple(token.encode("utf-8") for token in tokens),
-        )
-    except (AttributeError, OSError, TypeError, re.error):
+    """The gate, or None (every line goes to boilerplate_reason) when the short rule cannot be gated."""
+    screen = residual.SCREEN
+    short = prefix_gate(screen.short_rule)
+    if short is None:
         return None
+    staff_pairs = np.zeros(128 * 128, dtype=np.bool_)
+    for prefix in screen.staff_prefixes:
+        if len(prefix) < 2 or not prefix[:2].isascii():
+            return None
+        staff_pairs[ord(prefix[0]) * 128 + ord(prefix[1])] = True
+    return _ResidualGate(screen, short, staff_pairs, tuple(token.encode("utf-8") for token in screen.tokens))
 
 
 def residual_gate_active() -> bool:
-    """True when the residual gate is in use (see `_RESIDUAL_SOURCE_SHA1`)."""
+    """True when lines are screened in bulk (false only if the short rules cannot be gated)."""
     return _residual_gate() is not None
 
 
@@ -716,19 +689,20 @@ def _residual_reasons(
     lines = texts
     if gate is None:
         return [boilerplate_reason(line) for line in lines]
+    screen = gate.screen
     # Token hits are found on the whole page at once (a test per line is slow), in its UTF-8
     # bytes: bytes.find is several times faster than str.find on a non-ASCII page. Lowering
     # never adds or removes a newline and no token holds one, so rows stay the input's lines.
     if joined.count("\n") == len(lines) - 1:
         hits = _rows_with_tokens(joined.lower().encode("utf-8"), gate.encoded_tokens)
     else:  # a line holds a newline itself (only through residual_reasons): rows are not lines
-        hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in gate.tokens)}
+        hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in screen.tokens)}
     short = gate.short.may_match
     staff = gate.staff_pairs[_pair_codes(ends)] | ends.wide_head
-    maybe = ((lens <= gate.short_chars) & gate.short.prefilter(ends)) | ((lens <= gate.staff_chars) & staff)
+    maybe = ((lens <= screen.short_chars) & gate.short.prefilter(ends)) | ((lens <= screen.staff_chars) & staff)
     if hits:
         maybe[list(hits)] = True
-    maybe &= lens <= gate.max_chars
+    maybe &= lens <= screen.max_chars
     out: list[ResidualReason | None] = [None] * len(lines)
     memo: dict[str, ResidualReason | None] = {}
     for i in np.flatnonzero(maybe).tolist():
@@ -737,13 +711,13 @@ def _residual_reasons(
             out[i] = memo[line]
             continue
         n = len(line)
-        if i in hits or (n <= gate.staff_chars and line.lower().startswith(gate.staff_prefixes)):
+        if i in hits or (n <= screen.staff_chars and line.lower().startswith(screen.staff_prefixes)):
             out[i] = boilerplate_reason(line)
-        elif n <= gate.short_chars and short(line):
+        elif n <= screen.short_chars and short(line):
             # No token and no staff prefix: boilerplate_reason would only try the short rules.
-            match = gate.short_rule.match(line)
+            match = screen.short_rule.match(line)
             if match is not None and match.lastgroup is not None:
-                out[i] = gate.short_reasons[match.lastgroup]
+                out[i] = screen.short_reasons[match.lastgroup]
         memo[line] = out[i]
     return out
 
@@ -825,20 +799,6 @@ _URL_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in _URL_TOKENS)
 RepeatKey = str | int
 
 
-@functools.cache
-def _fold_table() -> npt.NDArray[np.int64]:
-    """Per BMP code point: its casefolded code point when that is a word character (str.isalnum),
-    0 when it is not, -1 when it casefolds to more than one character ("ß" -> "ss")."""
-    table = np.zeros(_BMP, dtype=np.int64)
-    for c in range(_BMP):
-        folded = chr(c).casefold()
-        if len(folded) != 1:
-            table[c] = -1
-        elif folded.isalnum():
-            table[c] = ord(folded)
-    return table
-
-
 def _repeat_keys(
     texts: tuple[str, ...], joined: str, units: list[int], cp: npt.NDArray[np.uint32], starts: IntArray
 ) -> tuple[RepeatKey, ...]:
@@ -851,7 +811,7 @@ def _repeat_keys(
     key). Lines of 400 units or more are their own key.
     """
     n = len(texts)
-    folded = _fold_table()[np.minimum(cp, _BMP - 1)]
+    folded = fold_table()[np.minimum(cp, _BMP - 1)]
     if (folded < 0).any() or (cp >= _BMP).any():
         # A character casefolds to several (or lies past the BMP): count on the casefolded page.
         joined = joined.casefold()
@@ -1524,12 +1484,7 @@ def is_caption(line: str, units: int) -> bool:
 
 
 def _captions(texts: tuple[str, ...], units: list[int], marked: BoolArray) -> tuple[bool, ...]:
-    """_is_caption of each line; only `marked` lines (holding a credit's ":" or "/") are searched.
-
-    That every credit pattern needs one of those characters is checked with the residual gate.
-    """
-    if _residual_gate() is None:
-        return tuple(is_caption(line, n) for line, n in zip(texts, units, strict=True))
+    """is_caption of each line; only `marked` lines (holding one of residual.CREDIT_MARKS) are searched."""
     flags = [False] * len(texts)
     for i in np.flatnonzero(marked).tolist():
         flags[i] = is_caption(texts[i], units[i])
@@ -1559,16 +1514,14 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     _veto_metadata_lines(page, body)
     _rescue_subheadings(page, body)
     _keep_paragraph_before_end_marker(page, body)
+    _cut_closing_sections(page, body)
     teased = _related_block_lines(page)
     for pos in teased:
         body[pos] = False
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
-    if site_lines is not None:
-        for pos in range(n):
-            if (
-                probs[pos] < config.site_keep_score
-                and site_lines.page_count(page.lines[page.content[pos]]) >= config.site_min_pages
-            ):
+    if site_lines is not None and site_lines.counts:
+        for pos, pages in enumerate(site_lines.page_counts(page.texts)):
+            if pages >= config.site_min_pages and probs[pos] < config.site_keep_score:
                 body[pos] = False
                 kinds[pos] = LineKind.SITE_REPEAT
     header = _find_header(page, body)
@@ -1636,11 +1589,11 @@ def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> lis
 
 
 def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
-    """Date stamps and credited captions outside paragraph blocks are never article text."""
+    """Date stamps, dated bylines and credited captions outside paragraph blocks are never article text."""
     for pos in range(len(page.content)):
         if not body[pos]:
             continue
-        if page.date[pos] or (not page.para[pos] and page.caption[pos]):
+        if page.date[pos] or page.dated_byline[pos] or (not page.para[pos] and page.caption[pos]):
             body[pos] = False
 
 
@@ -1689,6 +1642,49 @@ def _keep_paragraph_before_end_marker(page: _Page, body: list[bool]) -> None:
         before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
         if before is not None and body[before]:
             body[pos] = True
+
+
+# Closing sections. A comments label ("Comments", "[ 167 comments ]", "Leave a reply") below
+# at least CLOSING_COMMENTS_UNITS of kept article text opens the reader comments, which read
+# as prose to the line model: everything from it down is dropped. Comment threads can be
+# longer than the article, so this is not a share of the kept text; a comment count in a
+# share bar under the title has too little article above it to count. A tags label or a
+# "More stories" heading closes the body only below CLOSING_LABEL_AT of the kept text, as on
+# the HTML path. "Related" and "Trending" labels also head inline widgets with more article
+# below them, so they never close the body.
+CLOSING_COMMENTS_UNITS = 400
+CLOSING_LABEL_AT = 0.8
+CLOSING_LABEL_UNITS = 60
+_LABEL_WRAPPING = "[](){}<>«»-–—•*·:| "
+_CLOSING_REASONS = frozenset({ResidualReason.COMMENTS, ResidualReason.TAGS})
+_CLOSING_HEADING_INITIALS = frozenset("omlrp")  # residual.CLOSING_HEADING: other, more, latest, recent, popular
+
+
+def _cut_closing_sections(page: _Page, body: list[bool]) -> None:
+    """Drop everything from a closing-section label down (see CLOSING_COMMENTS_UNITS)."""
+    total = sum(u for u, keep in zip(page.units, body, strict=True) if keep)
+    above = 0
+    for pos, keep in enumerate(body):
+        if above >= CLOSING_COMMENTS_UNITS and page.units[pos] <= CLOSING_LABEL_UNITS:
+            line = page.texts[pos]
+            bare = line.strip(_LABEL_WRAPPING)
+            if bare == line:  # the common case: the page's own reason, and a cheap look at the first letter
+                reason = page.residual[pos]
+                maybe = reason in _CLOSING_REASONS or line[:1].lower() in _CLOSING_HEADING_INITIALS
+            else:
+                reason = boilerplate_reason(bare) if bare else None
+                maybe = bool(bare)
+            late = above >= CLOSING_LABEL_AT * total
+            if (
+                maybe
+                and (reason is ResidualReason.COMMENTS or late)
+                and reason is not ResidualReason.RELATED
+                and is_closing_label(bare, reason)
+            ):
+                body[pos:] = [False] * (len(body) - pos)
+                return
+        if keep:
+            above += page.units[pos]
 
 
 def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:
