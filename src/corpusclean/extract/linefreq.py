@@ -104,7 +104,7 @@ def line_hashes(lines: Sequence[str]) -> U64:
     if n == 0:
         return out
     joined = "\n".join(lines)
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lens = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lens[:-1] + 1, out=starts[1:])
