@@ -745,6 +745,7 @@ class _Page:
     dated_byline: tuple[bool, ...]  # "Posted on March 3, 2025 by Mara Lindqvist"
     run: tuple[int, int]  # densest prose run, as content positions [start, end]
     counts: _LineCounts
+    ends: _LineEnds
 
 
 @dataclass(frozen=True, slots=True)
@@ -1001,13 +1002,16 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         dated_byline,
         run,
         counts,
+        line_ends,
     )
 
 
 def _empty_page(lines: tuple[str, ...]) -> _Page:
     none = np.zeros(0, dtype=np.float64)
     counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
-    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts)
+    codes = np.zeros(0, dtype=np.int64)
+    ends = _LineEnds(codes, codes, codes, codes, np.zeros(0, dtype=np.bool_))
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
 
 
 def _densest_run(
@@ -1660,31 +1664,43 @@ _CLOSING_REASONS = frozenset({ResidualReason.COMMENTS, ResidualReason.TAGS})
 _CLOSING_HEADING_INITIALS = frozenset("omlrp")  # residual.CLOSING_HEADING: other, more, latest, recent, popular
 
 
+def _closing_char_table(chars: str) -> BoolArray:
+    table = np.zeros(_NON_ASCII + 1, dtype=np.bool_)
+    table[[ord(c) for c in chars if ord(c) < _NON_ASCII]] = True
+    table[_NON_ASCII] = any(ord(c) >= _NON_ASCII for c in chars)
+    return table
+
+
+# Which lines can be a closing label at all, by their first and last characters (lowercased
+# ASCII codes as in _LineEnds): a wrapped label, or a heading starting like CLOSING_HEADING.
+_CLOSING_FIRST = _closing_char_table(_LABEL_WRAPPING + "".join(_CLOSING_HEADING_INITIALS))
+_CLOSING_LAST = _closing_char_table(_LABEL_WRAPPING)
+
+
 def _cut_closing_sections(page: _Page, body: list[bool]) -> None:
     """Drop everything from a closing-section label down (see CLOSING_COMMENTS_UNITS)."""
-    total = sum(u for u, keep in zip(page.units, body, strict=True) if keep)
-    above = 0
-    for pos, keep in enumerate(body):
-        if above >= CLOSING_COMMENTS_UNITS and page.units[pos] <= CLOSING_LABEL_UNITS:
-            line = page.texts[pos]
-            bare = line.strip(_LABEL_WRAPPING)
-            if bare == line:  # the common case: the page's own reason, and a cheap look at the first letter
-                reason = page.residual[pos]
-                maybe = reason in _CLOSING_REASONS or line[:1].lower() in _CLOSING_HEADING_INITIALS
-            else:
-                reason = boilerplate_reason(bare) if bare else None
-                maybe = bool(bare)
-            late = above >= CLOSING_LABEL_AT * total
-            if (
-                maybe
-                and (reason is ResidualReason.COMMENTS or late)
-                and reason is not ResidualReason.RELATED
-                and is_closing_label(bare, reason)
-            ):
-                body[pos:] = [False] * (len(body) - pos)
-                return
-        if keep:
-            above += page.units[pos]
+    n = len(body)
+    if n == 0:
+        return
+    kept = np.where(np.asarray(body, dtype=np.bool_), page.counts.units, 0.0)
+    above = np.cumsum(kept) - kept  # kept text above each line
+    total = float(kept.sum())
+    maybe = _CLOSING_FIRST[page.ends.first] | _CLOSING_LAST[page.ends.last]
+    for pos, reason in enumerate(page.residual):
+        if reason in _CLOSING_REASONS:
+            maybe[pos] = True
+    maybe &= (above >= CLOSING_COMMENTS_UNITS) & (page.counts.units <= CLOSING_LABEL_UNITS)
+    for pos in np.flatnonzero(maybe).tolist():
+        line = page.texts[pos]
+        bare = line.strip(_LABEL_WRAPPING)
+        if not bare:
+            continue
+        reason = page.residual[pos] if bare == line else boilerplate_reason(bare)
+        late = above[pos] >= CLOSING_LABEL_AT * total
+        closes = (reason is ResidualReason.COMMENTS or late) and reason is not ResidualReason.RELATED
+        if closes and is_closing_label(bare, reason):
+            body[pos:] = [False] * (n - pos)
+            return
 
 
 def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:
