@@ -4,7 +4,9 @@
 
 Pages are synthetic articles (corpusclean.synth). Each size builds into a fresh directory in
 its own process tree; the PSS of the whole tree is sampled from /proc every 50 ms and the peak is
-reported, with the ratio to the smallest size (the target: flat within 20%).
+reported, with the ratio to the smallest size (the target: flat within 20%). The peak is also
+given per phase: while extraction workers run, and after they are gone (finalize: dedup, write,
+report, commit, all in the parent).
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Memory of pid and all its descendants (sum of PSS)."""
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Memory of pid and all its descendants (sum of PSS), and how many processes that is."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -53,24 +55,31 @@ def tree_rss(pid: int) -> int:
             children.setdefault(int(fields[1]), []).append(int(entry))
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [pid]
+    total, processes, todo = 0, 0, [pid]
     while todo:
         current = todo.pop()
         total += _pss(current)
+        processes += 1
         todo.extend(children.get(current, []))
-    return total
+    return total, processes
 
 
-def measure(cmd: list[str]) -> tuple[float, int]:
+def measure(cmd: list[str]) -> tuple[float, dict[str, int]]:
+    """Wall time and peak PSS of the run: overall, while workers ran ("extract"), after ("finalize")."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
+    peaks = {"all": 0, "extract": 0, "finalize": 0}
+    workers_seen = False
     while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
+        pss, processes = tree_rss(proc.pid)
+        workers_seen |= processes > 1
+        phase = "extract" if processes > 1 else "finalize" if workers_seen else "plan"
+        peaks[phase] = max(peaks.get(phase, 0), pss)
+        peaks["all"] = max(peaks["all"], pss)
         time.sleep(0.05)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
-    return time.perf_counter() - start, peak
+    return time.perf_counter() - start, peaks
 
 
 def main() -> int:
@@ -93,12 +102,13 @@ def main() -> int:
         out = args.workdir / f"out-{size}"
         shutil.rmtree(out, ignore_errors=True)
         cmd = [sys.executable, "-m", "corpusclean.cli", "build", str(inputs), "--out", str(out), "-q"]
-        seconds, peak = measure([*cmd, "-j", str(args.workers)])
-        results.append((size, seconds, peak))
+        seconds, peaks = measure([*cmd, "-j", str(args.workers)])
+        results.append((size, seconds, peaks["all"]))
         base = results[0][2]
         print(
             f"{size:>7} pages  {seconds:7.1f} s  {size / seconds:7.1f} pages/s  "
-            f"peak PSS {peak / 2**20:7.1f} MiB  ({peak / base:.2f}x the {results[0][0]}-page run)",
+            f"peak PSS {peaks['all'] / 2**20:7.1f} MiB  ({peaks['all'] / base:.2f}x the {results[0][0]}-page run)  "
+            f"extract {peaks['extract'] / 2**20:.1f}  finalize {peaks['finalize'] / 2**20:.1f} MiB",
             flush=True,
         )
     load = os.getloadavg()

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
 from corpusclean import __version__
 from corpusclean.config import BuildConfig, default_workers, load_config
 from corpusclean.errors import CorpusCleanError
 from corpusclean.pipeline import RunPlan, RunSummary, build, runs
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 
 def _print_summary(summary: RunSummary) -> None:
@@ -115,7 +118,11 @@ def _build_local(inputs: tuple[str, ...], out: str, config: BuildConfig, quiet: 
 
     def on_plan(plan: RunPlan) -> None:
         nonlocal bar
-        bar = tqdm(total=plan.pages, unit="page", desc=plan.run_id, disable=quiet, file=sys.stderr)
+        if quiet:
+            return
+        from tqdm import tqdm  # only for the progress bar (a twentieth of a second to import)
+
+        bar = tqdm(total=plan.pages, unit="page", desc=plan.run_id, file=sys.stderr)
 
     def progress(n: int) -> None:
         if bar is not None:

@@ -2,14 +2,23 @@
 
 trafilatura has no size or time limit of its own, and lxml's C code cannot be
 interrupted from Python, so the only reliable guard against a page that hangs
-or explodes is a process we can kill. The parent hands out one page at a time
-to each worker, watches the clock, and when a page runs past
-`limits.page_timeout_s` kills that worker, records the page as a `timeout`
-reject, and starts a fresh worker; a worker that dies (out of memory, a crash
-in C code) costs only its current page (`extract_error`). The parent collects
-results per shard in input order and stages each shard when it is complete, so
-the dataset does not depend on which worker finished first or on how many
-workers there were.
+or explodes is a process we can kill. The parent hands out pages to the
+workers, watches the clock, and when a page runs past `limits.page_timeout_s`
+kills that worker, records the page as a `timeout` reject, and starts a fresh
+worker; a worker that dies (out of memory, a crash in C code) costs only its
+current page (`extract_error`). The parent collects results per shard in input
+order and stages each shard when it is complete, so the dataset does not depend
+on which worker finished first or on how many workers there were.
+
+What crosses the pipe is kept small: a page file is sent as its name and read
+by the worker (reading is part of the page's time limit), and only records of
+container files (WARC, JSONL, Parquet), which the parent reads in order, are
+sent as bytes. Each worker holds the page after its current one, so it never
+waits for the parent between pages; a page that has not started when its
+worker is stopped goes to another worker. Workers return extracted pages
+(pages.extract_page) and the parent finishes the article rows
+(pages.finish_article: bounded work on the extracted text, which the parent,
+otherwise idle, does while the workers extract).
 
 With `workers == 0` pages are processed in this process, without guards
 (for debugging and profiling).
@@ -25,17 +34,44 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 
-from corpusclean.pages import process_page, warm_up
-from corpusclean.pipeline import RunPlan, Shard, ShardResult, process_shard, resumed_shard, shard_pages, stage_shard
+from corpusclean.config import BuildConfig
+from corpusclean.ingest.sources import Unit, iter_unit
+from corpusclean.pages import ExtractedPage, extract_page, finish_article, warm_up
+from corpusclean.pipeline import RunPlan, Shard, ShardResult, process_shard, resumed_shard, stage_shard
 from corpusclean.records import Article, RawPage, Reject, RejectReason
 
 _IDLE_POLL_S = 1.0
+# A busy worker's memory is read at most this often (reading /proc costs 0.1 ms, and a
+# result from the other worker wakes the parent every few milliseconds).
+_MEMORY_CHECK_S = 0.25
 _PR_SET_PDEATHSIG = 1
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Pages a worker holds: the one it extracts and the next one.
+_QUEUE_DEPTH = 2
+# A page read by the parent is queued behind a busy worker's current page only when it is
+# this small: the pipe's buffer then takes it without blocking the parent, so the parent
+# never waits on a worker that is itself waiting to send a result.
+_QUEUED_PAGE_MAX_BYTES = 64 << 10
+
+# What a worker is given: a page file to read itself, or a page the parent read.
+Payload = Unit | RawPage
+Result = Article | Reject
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    shard: int  # shard index
+    position: int  # position of the page in the shard
+    payload: Payload
+
+    @property
+    def source_path(self) -> str:
+        return self.payload.path if isinstance(self.payload, Unit) else self.payload.source_path
 
 
 def _context() -> multiprocessing.context.DefaultContext:
@@ -64,24 +100,39 @@ def _die_with_parent() -> None:
         pass  # best effort: the worker still exits when its pipe closes
 
 
-def _worker_main(conn: Connection, plan: RunPlan) -> None:
+def _read_page(payload: Payload, config: BuildConfig) -> RawPage | Reject:
+    if isinstance(payload, RawPage):
+        return payload
+    return next(iter(iter_unit(payload, config)))  # a page file is one page (or one read error)
+
+
+def _extract(payload: Payload, config: BuildConfig, now: dt.datetime) -> ExtractedPage | Reject:
+    page = _read_page(payload, config)
+    if isinstance(page, Reject):
+        return page
+    return extract_page(page, config, now)
+
+
+def _worker_main(conn: Connection, config: BuildConfig, started: str) -> None:
     _die_with_parent()
     # The parent owns Ctrl-C: a worker must not die of SIGINT mid-page and be miscounted.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    now = dt.datetime.fromisoformat(plan.started)
+    now = dt.datetime.fromisoformat(started)
     while True:
         try:
-            page = conn.recv()
+            payload = conn.recv()
         except (EOFError, OSError):
             return
-        if page is None:
+        if payload is None:
             return
+        path = payload.path if isinstance(payload, Unit) else payload.source_path
+        result: ExtractedPage | Reject
         try:
-            result: Article | Reject = process_page(page, plan.config, now)
-        except Exception as exc:  # process_page already catches extractor errors; this is a last net
-            result = Reject(page.source_path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+            result = _extract(payload, config, now)
+        except Exception as exc:  # extract_page already catches extractor errors; this is a last net
+            result = Reject(path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
         except MemoryError:
-            result = Reject(page.source_path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
+            result = Reject(path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
         conn.send(result)
 
 
@@ -89,20 +140,25 @@ def _worker_main(conn: Connection, plan: RunPlan) -> None:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    job: tuple[int, int, RawPage] | None = None  # (shard index, position in shard, page)
-    started: float = 0.0
+    queue: deque[_Job] = field(default_factory=deque)  # sent, in order; the first one is being extracted
+    started: float = 0.0  # when the first job of the queue started
     pages: int = 0  # pages this process has extracted
+    memory_checked: float = 0.0  # when its memory was last read
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.queue)
 
 
 @dataclass
 class _ShardBuffer:
-    size: int | None = None  # known once the shard's pages have all been read
-    results: dict[int, Article | Reject] = field(default_factory=dict)
+    size: int | None = None  # known once the shard's pages have all been listed
+    results: dict[int, Result] = field(default_factory=dict)
     seconds: float = 0.0
 
 
 class Supervisor:
-    """Hands out pages to worker processes and enforces the per-page time limit."""
+    """Hands out pages to worker processes and enforces the per-page limits."""
 
     def __init__(self, plan: RunPlan, workers: int, progress: Callable[[int], None] | None) -> None:
         self.plan = plan
@@ -125,40 +181,62 @@ class Supervisor:
                 todo.append(shard)
                 self.buffers[shard.index] = _ShardBuffer()
         self.jobs = self._jobs(todo)
-        self.exhausted = False
+        # Jobs taken from `jobs` but not sent yet: pages of stopped workers that had not
+        # started, and a big page held back until a worker is free.
+        self.waiting: deque[_Job] = deque()
 
-    def _jobs(self, shards: list[Shard]) -> Iterator[tuple[int, int, RawPage]]:
-        """Pages to extract, read here in input order; read errors are recorded without a worker."""
+    def _jobs(self, shards: list[Shard]) -> Iterator[_Job]:
+        """Pages to extract, in input order. Page files are read by the workers; container
+        records are read here, and their read errors are recorded without a worker."""
         for shard in shards:
             position = 0
-            for page in shard_pages(self.plan, shard):
-                if isinstance(page, Reject):
-                    self._record((shard.index, position, page.source_path), page, 0.0)
-                else:
-                    yield shard.index, position, page
-                position += 1
+            for unit in shard.units:
+                if unit.kind == "page":
+                    yield _Job(shard.index, position, unit)
+                    position += 1
+                    continue
+                for page in iter_unit(unit, self.plan.config):
+                    if isinstance(page, Reject):
+                        self._record(shard.index, position, page, 0.0)
+                    else:
+                        yield _Job(shard.index, position, page)
+                    position += 1
             self.buffers[shard.index].size = position
             self._maybe_stage(shard.index)
 
+    def _next_job(self) -> _Job | None:
+        if self.waiting:
+            return self.waiting.popleft()
+        return next(self.jobs, None)
+
     def _spawn(self) -> _Worker:
         parent, child = self.ctx.Pipe()
-        process = self.ctx.Process(target=_worker_main, args=(child, self.plan), daemon=True)
+        args = (child, self.plan.config, self.plan.started)
+        process = self.ctx.Process(target=_worker_main, args=args, daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
 
-    def _dispatch(self, worker: _Worker) -> None:
-        job = None if self.exhausted else next(self.jobs, None)
-        if job is None:
-            self.exhausted = True
-            worker.job = None
-            return
-        worker.job = job
-        worker.started = time.monotonic()
-        worker.conn.send(job[2])
+    def _fill(self, worker: _Worker, depth: int = _QUEUE_DEPTH) -> None:
+        """Send the worker jobs until it holds `depth` (fewer when it is due for recycling)."""
+        while len(worker.queue) < depth and worker.pages + len(worker.queue) < self.recycle_after:
+            job = self._next_job()
+            if job is None:
+                return
+            payload = job.payload
+            if worker.queue and isinstance(payload, RawPage) and len(payload.data) > _QUEUED_PAGE_MAX_BYTES:
+                self.waiting.appendleft(job)  # sent when a worker is free
+                return
+            try:
+                worker.conn.send(payload)
+            except OSError:  # the worker died on its current page; _step finds out and replaces it
+                self.waiting.appendleft(job)
+                return
+            if not worker.queue:
+                worker.started = time.monotonic()
+            worker.queue.append(job)
 
-    def _record(self, job: tuple[int, int, str], result: Article | Reject, seconds: float) -> None:
-        shard_index, position, _path = job
+    def _record(self, shard_index: int, position: int, result: Result, seconds: float) -> None:
         buffer = self.buffers[shard_index]
         buffer.results[position] = result
         buffer.seconds += seconds
@@ -175,32 +253,41 @@ class Supervisor:
         self.results.append(stage_shard(self.plan, shard, ordered, buffer.seconds))
         del self.buffers[shard_index]
 
-    def _job_key(self, worker: _Worker) -> tuple[int, int, str]:
-        assert worker.job is not None
-        shard_index, position, page = worker.job
-        return shard_index, position, page.source_path
+    def _finish(self, job: _Job, result: ExtractedPage | Reject) -> Result:
+        if isinstance(result, Reject):
+            return result
+        try:
+            return finish_article(result, self.plan.config)
+        except Exception as exc:  # a bug must cost one page, as it would in a worker
+            return Reject(job.source_path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
 
-    def _replace(self, worker: _Worker, reason: RejectReason, detail: str) -> _Worker:
-        key = self._job_key(worker)
-        self._record(key, Reject(key[2], reason, detail), time.monotonic() - worker.started)
+    def _stop(self, worker: _Worker, reason: RejectReason, detail: str) -> _Worker:
+        """Kill a worker over its current page, which becomes a reject; its queued pages go to others."""
+        job = worker.queue.popleft()
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
-        fresh = self._spawn()
-        self._dispatch(fresh)
-        return fresh
+        self.waiting.extendleft(reversed(worker.queue))
+        self._record(
+            job.shard, job.position, Reject(job.source_path, reason, detail), time.monotonic() - worker.started
+        )
+        return self._spawn()
 
     def run(self) -> list[ShardResult]:
         if _context().get_start_method() == "fork":
             warm_up(self.plan.config)
         try:
+            # One page each first, so that a handful of pages still spreads over all workers.
             for _ in range(self.workers):
-                if self.exhausted:
+                if (job := self._next_job()) is None:
                     break
+                self.waiting.appendleft(job)
                 worker = self._spawn()
                 self.pool.append(worker)
-                self._dispatch(worker)
-            while any(w.job is not None for w in self.pool):
+                self._fill(worker, depth=1)
+            for worker in self.pool:
+                self._fill(worker)
+            while self.waiting or any(w.busy for w in self.pool):
                 self._step()
         finally:
             self._shutdown()
@@ -209,12 +296,12 @@ class Supervisor:
         return sorted(self.results, key=lambda r: r.index)
 
     def _step(self) -> None:
-        busy = [w for w in self.pool if w.job is not None]
+        busy = [w for w in self.pool if w.busy]
         now = time.monotonic()
-        deadline = min(w.started + self.timeout for w in busy)
-        ready = wait([w.conn for w in busy], timeout=max(0.0, min(deadline - now, _IDLE_POLL_S)))
+        deadline = min((w.started + self.timeout for w in busy), default=now)
+        ready = wait([w.conn for w in busy], timeout=max(0.0, min(deadline - now, _IDLE_POLL_S))) if busy else []
         for i, worker in enumerate(self.pool):
-            if worker.job is None:
+            if not worker.busy:
                 continue
             if worker.conn in ready:
                 try:
@@ -222,21 +309,35 @@ class Supervisor:
                 except (EOFError, OSError):
                     code = worker.process.exitcode if worker.process.is_alive() is False else None
                     detail = f"worker process died (exit code {code}) while extracting this page"
-                    self.pool[i] = self._replace(worker, RejectReason.EXTRACT_ERROR, detail)
-                    continue
-                self._record(self._job_key(worker), result, time.monotonic() - worker.started)
-                worker.pages += 1
-                if worker.pages >= self.recycle_after:
-                    # A fresh process now and then: a long-lived one keeps every page's heap
-                    # fragmentation, and memory would creep up with the size of the run.
-                    worker = self.pool[i] = self._retire(worker)
-                self._dispatch(worker)
+                    worker = self.pool[i] = self._stop(worker, RejectReason.EXTRACT_ERROR, detail)
+                else:
+                    job = worker.queue.popleft()
+                    finished = time.monotonic()
+                    self._record(job.shard, job.position, self._finish(job, result), finished - worker.started)
+                    worker.started = finished  # the next queued page starts now
+                    worker.pages += 1
+                    if not worker.queue and worker.pages >= self.recycle_after:
+                        # A fresh process now and then: a long-lived one keeps every page's heap
+                        # fragmentation, and memory would creep up with the size of the run.
+                        worker = self.pool[i] = self._retire(worker)
             elif time.monotonic() - worker.started > self.timeout:
                 detail = f"extraction took over {self.timeout:g} s; the worker was stopped"
-                self.pool[i] = self._replace(worker, RejectReason.TIMEOUT, detail)
-            elif (rss := _rss_bytes(worker.process.pid)) > self.memory_limit:
-                detail = f"extraction used {rss >> 20} MB, over the limit of {self.memory_limit >> 20} MB"
-                self.pool[i] = self._replace(worker, RejectReason.TOO_LARGE, detail)
+                worker = self.pool[i] = self._stop(worker, RejectReason.TIMEOUT, detail)
+            elif time.monotonic() - worker.memory_checked >= _MEMORY_CHECK_S:
+                worker.memory_checked = time.monotonic()
+                if (rss := _rss_bytes(worker.process.pid)) > self.memory_limit:
+                    detail = f"extraction used {rss >> 20} MB, over the limit of {self.memory_limit >> 20} MB"
+                    worker = self.pool[i] = self._stop(worker, RejectReason.TOO_LARGE, detail)
+            self._fill(worker)
+        # Pages of a stopped worker, or held back, go to any worker with room.
+        for i, worker in enumerate(self.pool):
+            if not self.waiting:
+                break
+            if not worker.busy and not worker.process.is_alive():  # killed from outside while idle
+                worker.conn.close()
+                worker = self.pool[i] = self._spawn()
+            if len(worker.queue) < _QUEUE_DEPTH:
+                self._fill(worker)
 
     def _retire(self, worker: _Worker) -> _Worker:
         with contextlib.suppress(OSError, ValueError):

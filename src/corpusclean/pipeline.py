@@ -16,49 +16,55 @@ Runs are incremental and resumable:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import datetime as dt
 import functools
+import gc
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpusclean import __version__
 from corpusclean.config import BuildConfig
-from corpusclean.dedup.chains import resolve_chains
-from corpusclean.dedup.exact import ExistingIndex, exact_duplicates
-from corpusclean.dedup.index import load_index, write_index
-from corpusclean.dedup.near import near_duplicates, with_signatures
-from corpusclean.dedup.urls import url_duplicates
+from corpusclean.dedup.index import IndexWriter
+from corpusclean.dedup.near import with_signatures
+from corpusclean.dedup.staged import deduplicate_shards
 from corpusclean.ingest.files import display_path, expand_inputs
 from corpusclean.ingest.ledger import LEDGER, Ledger, ledger_rows, stat_key
 from corpusclean.ingest.sources import Unit, iter_unit, plan_units, skipped_records
 from corpusclean.pages import process_page
 from corpusclean.quality.gates import evaluate
-from corpusclean.quality.metrics import compute_report
+from corpusclean.quality.metrics import compute_report, site_chars
 from corpusclean.quality.report import tables_in, write_report
 from corpusclean.records import Article, RawPage, Reject
 from corpusclean.schema import arrow_schema
 from corpusclean.sink import (
     MANIFESTS,
     QUARANTINE,
+    SMALL_TABLE_GROUP_ROWS,
     STAGING,
     Move,
     PartitionedWriter,
+    RowGroupWriter,
     commit,
     committed_runs,
     dataset_lock,
+    group_rows,
     recover,
     write_parquet,
 )
@@ -67,18 +73,20 @@ RUN_COLUMNS = ("run_id", "pipeline_version")
 # Staging-only columns kept next to each candidate article for the quality report.
 _EXTRA_FIELDS = [pa.field("removed_lines", pa.list_(pa.string())), pa.field("published_dropped", pa.string())]
 _DONE = ".done"
+_LEDGER_SLICE = SMALL_TABLE_GROUP_ROWS
+_PR_SET_THP_DISABLE = 41  # linux/prctl.h
+_M_MMAP_THRESHOLD = -3  # malloc.h
+_MMAP_THRESHOLD_BYTES = 256 << 10
+
 
 @functools.cache
 def _glibc() -> ctypes.CDLL | None:
-    """glibc, where malloc_trim exists; None elsewhere (then trim_memory does nothing)."""
+    """glibc on Linux, for malloc_trim, mallopt and prctl; None elsewhere (then they are skipped)."""
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return None
     return libc if hasattr(libc, "malloc_trim") else None
-
-# What deduplication needs of a candidate: everything but the text.
-DEDUP_KEYS = ["id", "content_hash", "url", "published", "word_count", "source_path", "source_type", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,42 @@ class Shard:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedInputs:
+    """The input files of a run, each with its (size, mtime_ns) at planning time, or None when it
+    was not a readable file then.
+
+    Arrays beside the paths rather than a dict of tuples: the plan lives as long as the run, in
+    the parent and, copy-on-write, in every forked worker, and a run can have a file per page.
+    """
+
+    paths: tuple[str, ...]
+    sizes: npt.NDArray[np.int64]
+    mtimes: npt.NDArray[np.int64]
+    known: npt.NDArray[np.bool_]
+
+    @classmethod
+    def stat(cls, paths: Sequence[str]) -> PlannedInputs:
+        """The paths with their (size, mtime_ns) now."""
+        sizes = np.zeros(len(paths), dtype=np.int64)
+        mtimes = np.zeros(len(paths), dtype=np.int64)
+        known = np.zeros(len(paths), dtype=bool)
+        for i, path in enumerate(paths):
+            if (key := stat_key(path)) is not None:
+                sizes[i], mtimes[i] = key
+                known[i] = True
+        return cls(tuple(paths), sizes, mtimes, known)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def items(self) -> Iterator[tuple[str, tuple[int, int] | None]]:
+        for path, size, mtime, known in zip(
+            self.paths, self.sizes.tolist(), self.mtimes.tolist(), self.known.tolist(), strict=True
+        ):
+            yield path, ((size, mtime) if known else None)
+
+
+@dataclass(frozen=True, slots=True)
 class RunPlan:
     root: str
     run_id: str
@@ -101,7 +145,7 @@ class RunPlan:
     pages: int
     skipped_files: int  # files in walked folders that match no include pattern
     unchanged_inputs: int  # inputs the ledger says earlier runs already processed
-    inputs: dict[str, tuple[int, int] | None]  # planned input -> (size, mtime_ns) at planning time
+    inputs: PlannedInputs
     started: str
     skipped_records: dict[str, int] = field(default_factory=dict)  # container records that are not pages
 
@@ -154,7 +198,7 @@ class RunSummary:
 # ---------------------------------------------------------------- plan
 
 
-def _run_id(sequence: int, config: BuildConfig, inputs: dict[str, tuple[int, int] | None]) -> str:
+def _run_id(sequence: int, config: BuildConfig, inputs: PlannedInputs) -> str:
     # Derived from what the run will do, not the clock: the same build gives the same
     # bytes, and a killed run started again finds its own staging area.
     h = hashlib.sha256(config.fingerprint().encode())
@@ -187,7 +231,7 @@ def plan_run(inputs: Sequence[str], out: str | Path, config: BuildConfig, increm
     root = Path(out)
     ledger = Ledger.load(root) if incremental else Ledger({})
     todo = [p for p in files.paths if not ledger.is_unchanged(p)]
-    planned = {p: stat_key(p) for p in todo}
+    planned = PlannedInputs.stat(todo)
     sequence = len(list((root / MANIFESTS).glob("*.json"))) + 1 if (root / MANIFESTS).is_dir() else 1
     units = plan_units(todo, config)
     return RunPlan(
@@ -331,9 +375,13 @@ def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject]
     candidates = with_signatures(_as_frame(_articles_table(articles)), plan.config.near)
     candidates.write_parquet(cand_path, compression="zstd")
     pq.write_table(_rejects_table(rejects), rej_path, compression="zstd")
+    # Keyed by the plan's own path strings: results that came back from a worker process carry
+    # copies of their own, and the parent keeps every shard's counts until the run is finalized.
+    paths = {unit.path: unit.path for unit in shard.units}
     pages_by_input: dict[str, int] = {}
     for r in results:
         key = _source_file(r)
+        key = paths.get(key, key)
         pages_by_input[key] = pages_by_input.get(key, 0) + 1
     meta = {
         "pages": len(results),
@@ -365,6 +413,27 @@ def _with_run_columns(df: pl.DataFrame, run_id: str, table: str) -> pa.Table:
     return df.select(schema.names).to_arrow().cast(schema)
 
 
+def _table_writer(table: str, staging: Path, run_id: str, row_group_bytes: int) -> RowGroupWriter:
+    """A streamed writer of the run's one file of a bookkeeping table under staging/<table>/."""
+    path = staging / table / f"part-{run_id}.parquet"
+    rows = min(group_rows(row_group_bytes), SMALL_TABLE_GROUP_ROWS)
+    return RowGroupWriter(path, arrow_schema(table), rows, table_name=table)
+
+
+def _stage_ledger(plan: RunPlan, results: Sequence[ShardResult]) -> tuple[str, int]:
+    """The run's ledger file under staging (path relative to it, rows): every input it read."""
+    pages_by_input: dict[str, int] = {}
+    for r in results:
+        for path, n in r.pages_by_input.items():
+            pages_by_input[path] = pages_by_input.get(path, 0) + n
+    writer = _table_writer("ledger", plan.staging, plan.run_id, plan.config.row_group_bytes)
+    planned = plan.inputs.items()
+    # A slice of inputs at a time: ledger_rows builds a Python dict per input.
+    while piece := dict(itertools.islice(planned, _LEDGER_SLICE)):
+        writer.add(_with_run_columns(pl.DataFrame(ledger_rows(piece, pages_by_input)), plan.run_id, "ledger"))
+    return f"{LEDGER}/{writer.path.name}", writer.close()
+
+
 def _month(published: pl.Expr) -> pl.Expr:
     return pl.when(published.is_null()).then(pl.lit("unknown")).otherwise(published.dt.strftime("%Y-%m"))
 
@@ -390,60 +459,54 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
             status="unchanged",
             unchanged_inputs=plan.unchanged_inputs,
         )
-    trim_memory()  # what extraction's bookkeeping freed, before dedup's frames come in
-    # Dedup works on the keys of the candidates (hashes, URL, dates, signatures), never the
-    # texts; the texts are streamed from the shard files into the partitions afterwards.
-    empty = with_signatures(_as_frame(_candidate_schema().empty_table()), plan.config.near)
-    keys = pl.concat(
-        [pl.scan_parquet(r.candidates_path).select(DEDUP_KEYS).collect() for r in results]
-        or [empty.select(DEDUP_KEYS)],
-        how="vertical",
-    )
-    rejects = pl.concat(
-        [pl.read_parquet(r.rejects_path) for r in results]
-        or [pl.DataFrame(schema=pl.from_arrow(_reject_schema().empty_table()).schema)],  # type: ignore[union-attr]
-        how="vertical",
-    )
-    # Exact (cheapest, certain), then URL (versions at one address resolve to the newest),
-    # then near-duplicates on what is left; the dataset's own articles always win.
-    existing = ExistingIndex.load(root)
-    kept, exact = exact_duplicates(keys, existing)
-    near_index = load_index(root, plan.config.near)
-    kept, by_url = url_duplicates(kept, near_index, plan.config.near)
-    kept, near = near_duplicates(kept, near_index, plan.config.near)
-    duplicates = resolve_chains(pl.concat([exact, by_url, near], how="vertical_relaxed"))
-    del keys, exact, by_url, near
-    trim_memory()
-    known = set(kept.get_column("id")) | set(existing.hashes.get_column("existing_id"))
-    if missing := set(duplicates.get_column("duplicate_of")) - known:
-        raise AssertionError(f"duplicates point at ids that are not kept: {sorted(missing)[:5]}")  # a bug
-    t_dedup = time.perf_counter()
-
+    trim_memory()  # what extraction's bookkeeping freed, before dedup's arrays come in
     staging = plan.staging
     row_group = plan.config.row_group_bytes
+    # Staged first, while little else is in memory (its rows are built as Python dicts), and
+    # committed only if the run passes its gates.
+    ledger = _stage_ledger(plan, results)
+    trim_memory()
+    t_ledger = time.perf_counter()
+    # Dedup holds a few bytes per candidate (hashes, flags) and reads back only the candidates
+    # that share a key with another one or with the dataset (dedup/staged.py); the texts are
+    # streamed from the shard files into the partitions afterwards.
+    dedup = deduplicate_shards([Path(r.candidates_path) for r in results], root, plan.config.near, staging / "dedup")
+    trim_memory()
+    t_dedup = time.perf_counter()
+
     writer = PartitionedWriter("articles", staging / "articles", f"part-{plan.run_id}.parquet", row_group)
-    kept_paths = kept.select("source_path")
-    for r in results:
-        shard = pl.read_parquet(r.candidates_path).join(kept_paths, on="source_path", how="semi", maintain_order="left")
+    index = IndexWriter(staging, plan.run_id, plan.config.near)
+    rejects = _table_writer("rejects", staging, plan.run_id, row_group)
+    site_parts = []  # the report's characters per site, taken while the bodies are in hand
+    for i, r in enumerate(results):
+        shard = pl.read_parquet(r.candidates_path).filter(pl.Series(dedup.kept_in(i)))
+        index.add(shard)
+        site_parts.append(site_chars(shard.lazy()).collect())
         shard = shard.with_columns(_month(pl.col("published")).alias("month"))
         for (language, month), part in shard.group_by(["language", "month"], maintain_order=True):
             writer.add(f"language={language}/month={month}", _with_run_columns(part, plan.run_id, "articles"))
+        rejects.add(_with_run_columns(pl.read_parquet(r.rejects_path), plan.run_id, "rejects"))
     staged: list[tuple[str, int]] = [(f"articles/{rel}", rows) for rel, rows in writer.close()]
-    trim_memory()
-    for table, df in (("duplicates", duplicates), ("rejects", rejects)):
-        rel = f"{table}/part-{plan.run_id}.parquet"
-        staged.append((rel, write_parquet(table, _with_run_columns(df, plan.run_id, table), staging / rel, row_group)))
+    staged.append((f"rejects/{rejects.path.name}", rejects.close()))
+    rel = f"duplicates/part-{plan.run_id}.parquet"
+    duplicates = _with_run_columns(dedup.duplicates, plan.run_id, "duplicates")
+    staged.append((rel, write_parquet("duplicates", duplicates, staging / rel, row_group)))
     staged.sort()
+    trim_memory()
     t_write = time.perf_counter()
 
     stage_seconds = {
         "extract": round(extract_seconds, 3),
-        "dedup": round(t_dedup - t0, 3),
+        "ledger": round(t_ledger - t0, 3),
+        "dedup": round(t_dedup - t_ledger, 3),
         "write": round(t_write - t_dedup, 3),
     }
     # The report is computed from the staged files, the same tables readers will see.
     tables = tables_in(staging, extras=[Path(r.candidates_path) for r in results])
-    report = compute_report(dataclasses.replace(tables, run_ids=(plan.run_id,), stage_seconds=stage_seconds))
+    tables = dataclasses.replace(
+        tables, run_ids=(plan.run_id,), stage_seconds=stage_seconds, site_chars=pl.concat(site_parts).lazy()
+    )
+    report = compute_report(tables)
     counts = report["counts"]
     pages_read = sum(r.pages for r in results)
     if counts["pages"] != pages_read:
@@ -459,17 +522,8 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
     if not failures:
         # Only a committed run's inputs enter the ledger; a quarantined run's are taken again.
-        pages_by_input: dict[str, int] = {}
-        for r in results:
-            for path, n in r.pages_by_input.items():
-                pages_by_input[path] = pages_by_input.get(path, 0) + n
-        ledger = pl.DataFrame(ledger_rows(plan.inputs, pages_by_input))
-        rel = f"{LEDGER}/part-{plan.run_id}.parquet"
-        staged.append(
-            (rel, write_parquet("ledger", _with_run_columns(ledger, plan.run_id, "ledger"), staging / rel, row_group))
-        )
-    for rel in write_index(kept, staging, plan.run_id, plan.config.near):
-        staged.append((rel, kept.height))
+        staged.append(ledger)
+    staged += index.close()
     # A run that breaks a gate is committed to quarantine/, where no reader or later run looks.
     prefix = f"{QUARANTINE}/{plan.run_id}/" if failures else ""
     moves = [Move(rel, prefix + rel) for rel, _ in staged]
@@ -519,19 +573,34 @@ def finalize_run(plan: RunPlan, results: Sequence[ShardResult], extract_seconds:
 
 
 def trim_memory() -> None:
-    """Return the C heap's free pages to the system (glibc keeps them after big frames are freed)."""
+    """Return free pages to the system: the C heap's (glibc keeps them after big frames are freed)
+    and those of Arrow's mimalloc pool, where its C++ code (Parquet encoding) allocates."""
     if (libc := _glibc()) is not None:
         libc.malloc_trim(0)
+    with contextlib.suppress(NotImplementedError):  # a pyarrow built without mimalloc
+        pa.mimalloc_memory_pool().release_unused()
 
 
 def release_memory_promptly() -> None:
-    """Have Arrow allocate with the system allocator, which gives freed memory back.
+    """Have Arrow allocate with the system allocator, have that allocator give big blocks back
+    when they are freed, and have this process (and the workers it forks) do without
+    transparent huge pages.
 
     Arrow's default pool (mimalloc here) keeps what finalize's frames free, so a run's
     peak memory grew with its size (measured: benchmarks/memory.py, RESULTS-scale.md).
+    glibc serves blocks under its mmap threshold from the heap and keeps them there once
+    freed, and it raises that threshold to the biggest block freed so far (up to 32 MB): fixed,
+    the arrays of finalize's steps go back to the system as each is freed (measured: 17 MB
+    less held after the near-duplicate stage of a 50,000-page run).
+    Arrow's C++ code (Parquet encoding, compression) still allocates from mimalloc whatever
+    pyarrow's default is, and mimalloc asks for huge pages: 2 MB resident for every 2 MB
+    region it touches, measured at +20 to +36 MB in the parent while it writes Parquet.
     """
     if pa.default_memory_pool().backend_name != "system":
         pa.set_memory_pool(pa.system_memory_pool())
+    if (libc := _glibc()) is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+        libc.prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0)
 
 
 def prepare_output(out: str | Path) -> list[str]:
@@ -571,7 +640,14 @@ def build(
         if on_plan is not None:
             on_plan(plan)
         t_extract = time.perf_counter()
-        results = run_shards(plan, progress)
+        # Extraction workers are forked from this process. Frozen, the plan's objects (a unit per
+        # input file) are never visited by a worker's garbage collector, which writes to each one
+        # and so gives every worker a private copy of the pages they sit on.
+        gc.freeze()
+        try:
+            results = run_shards(plan, progress)
+        finally:
+            gc.unfreeze()
         summary = finalize_run(plan, results, extract_seconds=time.perf_counter() - t_extract)
         if remote is not None:
             remote.push()

@@ -76,6 +76,12 @@ def sample_counts(pages: Iterable[RawPage]) -> SiteLineIndex:
     return index
 
 
+def stored_files(root: Path) -> list[Path]:
+    """The stored parts of committed runs (a quarantined run's part lies under quarantine/)."""
+    folder = root / STORE_DIR
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
 def stored_counts(files: Sequence[Path]) -> SiteLineIndex:
     """The counts of earlier runs: the sum of their stored parts."""
     index = SiteLineIndex()

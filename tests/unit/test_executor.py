@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -14,9 +15,9 @@ import pytest
 
 from corpusclean import executor
 from corpusclean.config import BuildConfig, Limits
-from corpusclean.pages import process_page
+from corpusclean.pages import ExtractedPage, extract_page
 from corpusclean.pipeline import finalize_run, plan_run
-from corpusclean.records import Article, RawPage, Reject, RejectReason
+from corpusclean.records import RawPage, Reject, RejectReason
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "html"
 PAGES = [
@@ -29,7 +30,7 @@ PAGES = [
 ]
 
 
-def _hostile_process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article | Reject:
+def _hostile_extract_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> ExtractedPage | Reject:
     if b"HANG" in raw.data:
         time.sleep(60)
     if b"CRASH" in raw.data:
@@ -38,14 +39,14 @@ def _hostile_process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -
         hog = b"x" * (900 << 20)  # written, so resident
         time.sleep(30)
         return Reject(raw.source_path, RejectReason.EXTRACT_ERROR, str(len(hog)))
-    return process_page(raw, config, now)
+    return extract_page(raw, config, now)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_hanging_and_crashing_pages_become_rejects(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    monkeypatch.setattr(executor, "process_page", _hostile_process_page)  # inherited by forked workers
+    monkeypatch.setattr(executor, "extract_page", _hostile_extract_page)  # inherited by forked workers
     pages = tmp_path / "in"
     pages.mkdir()
     for name in PAGES:
@@ -84,3 +85,28 @@ def test_workers_are_recycled_and_the_output_does_not_change(tmp_path: Path) -> 
         results[recycle] = pl.read_parquet(tmp_path / f"out-{recycle}" / "articles" / "**" / "*.parquet").sort("id")
         assert summary.kept == len(PAGES)
     assert results[1].drop("run_id").equals(results[1000].drop("run_id"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_container_pages_queued_behind_a_hanging_page_are_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # Container records are read by the parent and sent as bytes; each worker holds one page
+    # after its current one (small pages only: a big one waits for a free worker). The page
+    # queued behind a page that hangs must go to another worker when that one is stopped.
+    monkeypatch.setattr(executor, "extract_page", _hostile_extract_page)
+    pages = [(SAMPLES / name).read_text("utf-8") for name in PAGES]
+    pages[4] += "<!--" + "padding " * 20_000 + "-->"  # over the size of a page that may queue
+    records = [{"url": f"https://example.com/{i}", "html": html} for i, html in enumerate(pages[:3])]
+    records.append({"text": "HANG: an extractor that never returns"})
+    records += [{"url": f"https://example.com/{i}", "html": html} for i, html in enumerate(pages[3:], start=3)]
+    source = tmp_path / "in" / "export.jsonl"
+    source.parent.mkdir()
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    config = BuildConfig(workers=workers, shard_size=4, limits=Limits(page_timeout_s=3.0))
+    plan = plan_run([str(source)], tmp_path / "out", config)
+    summary = finalize_run(plan, executor.run_shards(plan))
+    assert summary.kept == len(PAGES), summary.rejects
+    assert summary.rejects == {"timeout": 1}
+    rejects = pl.read_parquet(tmp_path / "out" / "rejects" / "*.parquet")
+    assert rejects["source_path"].to_list() == [f"{source}#4"]

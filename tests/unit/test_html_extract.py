@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml.html import fromstring  # type: ignore[import-untyped]
 
 from corpusclean.config import ExtractConfig
 from corpusclean.extract.html import (
+    _INVISIBLE,
     add_split_body,
     extract_html,
     is_dateline,
     is_link_headline,
     link_texts,
+    strip_invisible,
     strip_page_furniture,
 )
 from corpusclean.extract.metadata import PageMetadata
@@ -299,3 +303,53 @@ def test_extract_html_on_a_page_without_an_article() -> None:
     # Recall mode may hand back the menu; the word minimum in pages.py rejects it as too short.
     result = extract_html("<html><body><nav><a href='/'>Home</a></nav></body></html>", ExtractConfig())
     assert len(result.text.split()) < ExtractConfig().min_words
+
+
+# Pieces of markup that open, close or nearly close scripts, styles and comments, in any
+# case, and letters that re.IGNORECASE matches to ASCII ones ("ſ" to "s", "İ" to "i").
+_MARKUP_PIECES = [
+    "<script>",
+    "</script>",
+    "<SCRIPT type=x>",
+    "</ScRiPt >",
+    "</script\n>",
+    "</scripts>",
+    "<scripts>",
+    "<style>",
+    "</style>",
+    "<noscript>",
+    "</noscript>",
+    "<template>",
+    "</template>",
+    "<!--",
+    "-->",
+    "<!-->",
+    "--",
+    "<",
+    "</",
+    ">",
+    "text",
+    " ",
+    "\n",
+    "<ſcript>",
+    "</ſcript>",
+    "</scrİpt>",
+    "<p>",
+    "é",
+    "</scrip",
+    "t>",
+    "<!---->",
+    "<script/>",
+]
+
+
+@settings(max_examples=2000)
+@given(st.lists(st.sampled_from(_MARKUP_PIECES), max_size=14).map("".join))
+def test_strip_invisible_is_the_invisible_regex(html: str) -> None:
+    assert strip_invisible(html) == _INVISIBLE.sub(" ", html)
+
+
+def test_strip_invisible_removes_scripts_styles_and_comments() -> None:
+    html = "<p>Kept</p><script>var a = '</p>';</script ><STYLE>p {}</style><!-- note --><p>also kept</p>"
+    assert strip_invisible(html) == "<p>Kept</p>   <p>also kept</p>"
+    assert strip_invisible("<script>never closed <p>text</p>") == "<script>never closed <p>text</p>"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from trafilatura.utils import load_html
 
 from corpusclean.extract.metadata import (
+    _RELATED_CLASS,
     PageMetadata,
+    _byline_elements,
     agency_name,
     image_credits,
+    mark_elements,
     page_metadata,
     related_links,
     split_byline,
@@ -143,3 +148,81 @@ def test_related_links_only_from_boxes_inside_the_article() -> None:
         "Snowpack survey finds Corran Range at 48 percent of normal",
         "Fire station to open its doors",
     )
+
+
+# mark_elements finds in one pass what these XPath expressions (the rules' definitions) find.
+_XPATHS = {
+    "bylines": "//*[@rel='author' or @itemprop='author' or contains(@class,'byline') or contains(@class,'author')"
+    " or contains(@class,'by-line') or @class='by']",
+    "captions": "//figcaption|//*[contains(@class,'caption') or contains(@class,'credit')"
+    " or contains(@class,'quelle')]",
+    "date_stamps": "//*[@itemprop='datePublished']|//time[@datetime][@pubdate or contains(@class,'publish')]",
+    "canonical_links": "//link[@rel='canonical'][@href]",
+}
+_BYLINE_XPATH = (
+    ".//*[@rel='author' or @itemprop='author' or contains(@class,'byline') or contains(@class,'author')"
+    " or contains(@class,'by-line') or @class='by'][not(ancestor::*[contains(@class,'comment')])]"
+)
+_TAGS = ["div", "span", "p", "a", "article", "main", "h1", "figure", "figcaption", "footer", "aside", "time", "title"]
+_CLASSES = [
+    "byline",
+    "Author-box",
+    "by-line",
+    "by",
+    "comments",
+    "caption",
+    "photo-credit",
+    "quelle",
+    "Related",
+    "read-more",
+    "ReadMore",
+    "publish",
+    "x",
+    "",
+]
+_ATTRIBUTES = [
+    ("rel", ["author", "canonical", "tag"]),
+    ("itemprop", ["author", "datePublished", "articleBody"]),
+    ("id", ["related-box", "see-also", "main"]),
+    ("datetime", ["2024-05-01"]),
+    ("pubdate", [""]),
+    ("href", ["/x"]),
+]
+
+
+@st.composite
+def _element(draw: st.DrawFn, depth: int = 0) -> str:
+    tag = draw(st.sampled_from(_TAGS))
+    attributes = ""
+    if draw(st.booleans()):
+        attributes += f' class="{draw(st.sampled_from(_CLASSES))}"'
+    for name, values in _ATTRIBUTES:
+        if draw(st.integers(0, 7)) == 0:
+            attributes += f' {name}="{draw(st.sampled_from(values))}"'
+    children = draw(st.lists(_element(depth + 1), max_size=3)) if depth < 4 else []
+    return f"<{tag}{attributes}>By Ann Lee{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_element(), min_size=1, max_size=4), st.booleans())
+def test_marked_elements_are_what_the_xpaths_find(body: list[str], fragment: bool) -> None:
+    html = (
+        "".join(body)
+        if fragment
+        else f"<html><head><link rel='canonical' href='/c'></head><body>{''.join(body)}</body></html>"
+    )
+    tree = load_html(html)
+    if tree is None:
+        return
+    marked = mark_elements(tree)
+    for name, xpath in _XPATHS.items():
+        assert getattr(marked, name) == tree.xpath(xpath), name
+    related = [
+        e
+        for e in tree.xpath("//*[@class or @id]")
+        if _RELATED_CLASS.search(f"{e.get('class') or ''} {e.get('id') or ''}")
+    ]
+    assert marked.related_boxes == related
+    assert marked.h1 == next(iter(tree.xpath("(//article//h1|//main//h1|//h1)[1]")), None)
+    assert marked.title == next(iter(tree.xpath("//title")), None)
+    assert list(_byline_elements(tree, marked)) == tree.xpath(_BYLINE_XPATH)[:8]

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from pathlib import Path
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from corpusclean.config import Limits
 from corpusclean.normalize import (
+    _LANGID_WINDOW,
+    LanguageModel,
     article_id,
     canonical_url,
     clean_field,
@@ -15,11 +21,19 @@ from corpusclean.normalize import (
     content_hash,
     detect_language,
     domain_of,
+    language_model,
     parse_published,
     word_count,
 )
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@functools.cache
+def language_model_reference() -> LanguageIdentifier:
+    """py3langid's own identifier, which LanguageModel must agree with."""
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
 @pytest.mark.parametrize(
@@ -115,3 +129,56 @@ def test_normalizers_never_raise(value: str) -> None:
     content_hash(value)
     canonical_url(value)
     parse_published(value[:60], "en", NOW)
+
+
+def _sample_texts() -> list[str]:
+    """Text in several languages and scripts: the sample pages, cut at different places."""
+    texts = []
+    for path in sorted(SAMPLES.rglob("*")):
+        if path.suffix in (".html", ".txt") and path.is_file():
+            content = path.read_text("utf-8", errors="replace")
+            texts += [content[:2000], content[len(content) // 2 :][:2000], content[:300].upper()]
+    return texts
+
+
+def test_language_model_classifies_as_py3langid() -> None:
+    model = language_model()
+    texts = [*_sample_texts(), "", "\x00\x01", "Ünïcödé ĀĒĪ", "Новости дня", "東京で会議が開かれた", "\ud800 x"]
+    assert [model.classify(t) for t in texts] == [language_model_reference().classify(t)[0] for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_language_model_classifies_any_text_as_py3langid(text: str) -> None:
+    identifier = language_model_reference()
+    assert language_model().classify(text) == identifier.classify(text)[0]
+
+
+def test_language_model_window_covers_the_automaton() -> None:
+    # The window must be at least the depth of the automaton's trie: the most bytes a
+    # state can stand for (its breadth-first distance from the start state).
+    model = language_model()
+    states = model.row_start.size
+    depth = np.full(states, -1)
+    depth[0] = 0
+    frontier = np.array([0])
+    level = 0
+    while frontier.size:
+        level += 1
+        reached = np.unique(model.next_state[(model.row_start[frontier][:, None] + np.arange(256)).ravel()])
+        frontier = reached[depth[reached] < 0]
+        depth[frontier] = level
+    assert (depth >= 0).all()
+    assert depth.max() <= _LANGID_WINDOW
+
+
+def test_language_model_is_cached_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = LanguageModel.load()  # from py3langid, written to the cache
+    cached = LanguageModel.load()  # memory-mapped from the cache
+    assert len(list((tmp_path / "corpusclean").glob("langid-*/*.npy"))) == 6
+    for name in ("next_state", "row_start", "feature", "class_weights", "prior", "labels"):
+        assert np.array_equal(getattr(fresh, name), getattr(cached, name))
+    assert fresh.aliases == cached.aliases and fresh.aliases
+    text = "Die Fähre fährt ab Montag wieder über den See, teilte die Gemeinde mit."
+    assert cached.classify(text) == fresh.classify(text) == "de"

@@ -104,3 +104,92 @@ def test_partitioned_writer_bytes_do_not_depend_on_how_rows_arrive(tmp_path: Pat
         assert not (tmp_path / f"c{chunk}" / ".spill").exists()
     assert pq.ParquetFile(outputs[0]).metadata.num_row_groups == 7  # 4 rows per group
     assert filecmp.cmp(outputs[0], outputs[1], shallow=False) and filecmp.cmp(outputs[0], outputs[2], shallow=False)
+
+
+def _reject_rows(n: int) -> pa.Table:
+    from corpusclean.schema import arrow_schema
+
+    rows = [
+        {
+            "source_path": f"p{i}",
+            "reason": "empty",
+            "detail": "",
+            "source_type": None,
+            "run_id": "r",
+            "pipeline_version": "v",
+        }
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=arrow_schema("rejects"))
+
+
+def test_row_group_writer_cuts_groups_by_rows_not_by_pieces(tmp_path: Path) -> None:
+    import filecmp
+
+    import pyarrow.parquet as pq
+
+    from corpusclean.schema import arrow_schema
+    from corpusclean.sink import RowGroupWriter
+
+    table = _reject_rows(10)
+    paths = []
+    for pieces in ([10], [3, 3, 3, 1], [1] * 10, [0, 9, 0, 1]):
+        path = tmp_path / f"{len(pieces)}-{pieces[0]}.parquet"
+        writer = RowGroupWriter(path, arrow_schema("rejects"), group_rows=4, table_name="rejects")
+        start = 0
+        for size in pieces:
+            writer.add(table.slice(start, size))
+            start += size
+        assert writer.close() == 10
+        paths.append(path)
+    meta = pq.ParquetFile(paths[0]).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [4, 4, 2]
+    assert all(filecmp.cmp(paths[0], other, shallow=False) for other in paths[1:])
+    assert pq.read_table(paths[0]).equals(table)
+
+
+def test_row_group_writer_writes_a_file_of_no_rows_and_checks_the_table(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from corpusclean.errors import SchemaError
+    from corpusclean.schema import arrow_schema
+    from corpusclean.sink import RowGroupWriter
+
+    writer = RowGroupWriter(tmp_path / "r.parquet", arrow_schema("rejects"), group_rows=4, table_name="rejects")
+    assert writer.close() == 0
+    assert pq.read_table(tmp_path / "r.parquet").schema.equals(arrow_schema("rejects"))
+    writer = RowGroupWriter(tmp_path / "s.parquet", arrow_schema("rejects"), group_rows=4, table_name="rejects")
+    with pytest.raises(SchemaError):
+        writer.add(_reject_rows(2).drop_columns(["detail"]))
+
+
+def test_row_group_writer_bytes_do_not_depend_on_pieces_when_pages_fill(tmp_path: Path) -> None:
+    # Bodies big enough that Parquet closes pages inside a row group: where it closes them must
+    # not follow the pieces the rows came in (one per shard), or the bytes would change with
+    # the shard size.
+    import filecmp
+    import random
+
+    import pyarrow.parquet as pq
+
+    from corpusclean.sink import RowGroupWriter
+
+    rng = random.Random(1)
+    schema = pa.schema([("text", pa.string()), ("authors", pa.list_(pa.string()))])
+    rows = [
+        {"text": "".join(rng.choice("abcdefgh ") for _ in range(rng.randint(500, 3000))), "authors": ["a"] * (i % 4)}
+        for i in range(3000)
+    ]
+    table = pa.Table.from_pylist(rows, schema=schema)
+    paths = []
+    for piece in (1, 7, 100, 3000):
+        path = tmp_path / f"piece-{piece}.parquet"
+        writer = RowGroupWriter(path, schema, group_rows=2048)
+        for start in range(0, table.num_rows, piece):
+            writer.add(table.slice(start, piece))
+        assert writer.close() == 3000
+        paths.append(path)
+    meta = pq.ParquetFile(paths[0]).metadata
+    assert meta.row_group(0).column(0).total_compressed_size > 1 << 20  # several pages
+    assert all(filecmp.cmp(paths[0], other, shallow=False) for other in paths[1:])
+    assert pq.read_table(paths[0]).equals(table)

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import codecs
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from corpusclean.ingest.sniff import Decoded, clean_control_chars, decode, looks_binary, sniff_type
 from corpusclean.records import RejectReason, SourceType
 
@@ -68,3 +71,11 @@ def test_undeclared_cyrillic_page_is_detected_not_read_as_1252() -> None:
     page = "<html><body><p>" + "Привет, как дела? Сегодня хорошая погода в Москве. " * 5 + "</p></body></html>"
     decoded = decode(page.encode("cp1251"))
     assert isinstance(decoded, Decoded) and "Сегодня хорошая погода" in decoded.text
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from("ab é\n\r\t\x00\x01\x0b\x1b[\x7f\x80\x85\x9f\xa0\ufffd\ufffe\uffff€中")))
+def test_utf8_fast_path_cleans_exactly_as_clean_control_chars(text: str) -> None:
+    # decode() tests UTF-8 bytes for what clean_control_chars would change and skips it when
+    # nothing would: the text must come out the same either way.
+    assert decode(text.encode("utf-8")) == Decoded(clean_control_chars(text), "utf-8")

@@ -23,18 +23,17 @@ class ExistingIndex:
     hashes: pl.DataFrame  # columns: content_hash, existing_id
 
     @classmethod
-    def load(cls, root: Path) -> ExistingIndex:
+    def load(cls, root: Path, only: pl.Series | None = None) -> ExistingIndex:
+        """The index's hashes and ids; with `only`, just the rows whose content_hash is one of those."""
         # The dedup index (index/) holds every committed article's hash and id: reading it
         # instead of articles/ keeps this small, also when the articles live in a remote store.
         files = index_files(root)
         if not files:
             return cls(pl.DataFrame(schema={"content_hash": pl.String, "existing_id": pl.String}))
-        frame = (
-            pl.scan_parquet(files, hive_partitioning=False)
-            .select("content_hash", pl.col("id").alias("existing_id"))
-            .unique(subset="content_hash", keep="first", maintain_order=True)
-            .collect()
-        )
+        scan = pl.scan_parquet(files, hive_partitioning=False).select("content_hash", pl.col("id").alias("existing_id"))
+        if only is not None:
+            scan = scan.filter(pl.col("content_hash").is_in(only.implode()))
+        frame = scan.unique(subset="content_hash", keep="first", maintain_order=True).collect()
         return cls(frame)
 
 

@@ -23,13 +23,17 @@ import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
-from corpusclean.dedup.minhash import U32, U64, NearConfig, band_keys
+from corpusclean.dedup.minhash import I64, U32, U64, NearConfig, band_key, band_keys
 from corpusclean.errors import DatasetError
+from corpusclean.sink import RowGroupWriter
 
 INDEX_DIR = "index"
 SIGNATURE = "signature"
 METADATA_KEY = b"corpusclean.near"
 META_COLUMNS = ("id", "content_hash", "url", "published", "word_count")
+# Index rows per Parquet row group: a fixed count, so the file does not depend on how the run was
+# sharded; ~0.9 KB a row (signature and band keys), so the writer holds ~1.8 MB at most.
+INDEX_GROUP_ROWS = 2048
 
 
 def band_columns(config: NearConfig) -> list[str]:
@@ -129,21 +133,41 @@ def _metadata(config: NearConfig) -> bytes:
     return json.dumps(payload, sort_keys=True).encode()
 
 
-def write_index(kept: pl.DataFrame, staging: Path, run_id: str, config: NearConfig) -> list[str]:
-    """Write this run's index rows under staging/index/; returns the relative paths to commit (maybe none).
+class IndexWriter:
+    """This run's index file (index/part-<run_id>.parquet under staging), fed with kept articles shard by shard.
 
-    The caller moves them into the dataset with the run's other files (sink.commit), so
+    The caller moves the file into the dataset with the run's other files (sink.commit), so
     the index never lists an article that is not committed, nor misses one that is.
     """
-    if kept.height == 0:
-        return []
-    rel = f"{INDEX_DIR}/part-{run_id}.parquet"
-    table = index_rows(kept, config).to_arrow()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), METADATA_KEY: _metadata(config)})
-    path = staging / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
-    return [rel]
+
+    def __init__(self, staging: Path, run_id: str, config: NearConfig) -> None:
+        self.rel = f"{INDEX_DIR}/part-{run_id}.parquet"
+        self.path = staging / self.rel
+        self.config = config
+        self._writer: RowGroupWriter | None = None
+
+    def add(self, kept: pl.DataFrame) -> None:
+        """Index rows of kept articles (META_COLUMNS and a `signature` column), in input order."""
+        if kept.height == 0:
+            return
+        table = index_rows(kept, self.config).to_arrow()
+        if self._writer is None:
+            schema = table.schema.with_metadata({**(table.schema.metadata or {}), METADATA_KEY: _metadata(self.config)})
+            self._writer = RowGroupWriter(self.path, schema, INDEX_GROUP_ROWS)
+        self._writer.add(table.cast(self._writer.schema))
+
+    def close(self) -> list[tuple[str, int]]:
+        """(relative path, rows) of the file to commit; none when no article was kept."""
+        if self._writer is None:
+            return []
+        return [(self.rel, self._writer.close())]
+
+
+def write_index(kept: pl.DataFrame, staging: Path, run_id: str, config: NearConfig) -> list[str]:
+    """Write this run's index rows under staging/index/; returns the relative paths to commit (maybe none)."""
+    writer = IndexWriter(staging, run_id, config)
+    writer.add(kept)
+    return [rel for rel, _ in writer.close()]
 
 
 def _check_file(path: Path, config: NearConfig) -> bool:
@@ -180,3 +204,70 @@ def load_index(root: Path, config: NearConfig) -> NearIndex:
     rows = pl.concat(parts, how="vertical").select([*META_COLUMNS, *band_columns(config)])
     signatures = pl.scan_parquet(files).select("id", SIGNATURE)
     return NearIndex(rows, signatures, config)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexFiles:
+    """The committed index, read a column or a band at a time, and in full only at the rows asked for.
+
+    A run is compared with the dataset without loading the index: per indexed article, a
+    comparison holds one uint64 (a hash of its content hash or URL, or one band key), and only
+    the articles that match one of the run's candidates become a :class:`NearIndex`.
+    """
+
+    files: tuple[Path, ...]
+    stored_bands: tuple[bool, ...]  # per file: band keys usable as stored (else derived from signatures)
+    config: NearConfig
+
+    @classmethod
+    def open(cls, root: Path, config: NearConfig) -> IndexFiles:
+        """The index files under root/index/ (raises DatasetError for signatures made another way)."""
+        files = index_files(root)
+        return cls(tuple(files), tuple(_check_file(path, config) for path in files), config)
+
+    def scan(self) -> pl.LazyFrame:
+        """META_COLUMNS and signature of every indexed article, in file order."""
+        if not self.files:
+            return pl.LazyFrame(schema={**_meta_schema(), SIGNATURE: pl.Array(pl.UInt32, self.config.num_perm)})
+        return pl.scan_parquet(list(self.files), hive_partitioning=False).select(*META_COLUMNS, SIGNATURE)
+
+    def hashes(self, column: str) -> U64:
+        """polars' hash of `column` for every indexed article where it is not null (order irrelevant)."""
+        if not self.files:
+            return np.empty(0, dtype=np.uint64)
+        values = (
+            pl.scan_parquet(list(self.files), hive_partitioning=False)
+            .select(pl.col(column).drop_nulls().hash())
+            .collect(engine="streaming")
+        )
+        return np.asarray(values.to_series().to_numpy(), dtype=np.uint64)
+
+    def band(self, band: int) -> U64:
+        """The key of one band for every indexed article, in file order."""
+        name = band_columns(self.config)[band]
+        parts = [np.empty(0, dtype=np.uint64)]
+        for path, stored in zip(self.files, self.stored_bands, strict=True):
+            if stored:
+                keys = pq.read_table(path, columns=[name]).column(0).to_numpy()
+            else:
+                sigs = signature_matrix(pl.read_parquet(path, columns=[SIGNATURE]), self.config.num_perm)
+                keys = band_key(sigs, self.config, band)
+            parts.append(np.asarray(keys, dtype=np.uint64))
+        return np.concatenate(parts)
+
+    def positions(self, where: pl.Expr) -> I64:
+        """File-order positions of the indexed articles that match `where` (on META_COLUMNS)."""
+        found = self.scan().select(*META_COLUMNS).with_row_index("_pos").filter(where).select("_pos")
+        return np.asarray(found.collect(engine="streaming").to_series().to_numpy(), dtype=np.int64)
+
+    def rows_at(self, positions: I64) -> pl.DataFrame:
+        """META_COLUMNS and signature of the indexed articles at these file-order positions (ascending)."""
+        wanted = pl.Series("_pos", positions, dtype=pl.UInt32).implode()
+        rows = self.scan().with_row_index("_pos").filter(pl.col("_pos").is_in(wanted)).drop("_pos")
+        return rows.collect(engine="streaming")
+
+    def near_index(self, positions: I64) -> NearIndex:
+        """The indexed articles at these file-order positions as a NearIndex (band keys for this config)."""
+        if positions.size == 0:
+            return NearIndex.empty(self.config)
+        return NearIndex.from_frame(self.rows_at(positions), self.config)

@@ -293,19 +293,29 @@ def signatures(texts: pl.Series | Sequence[str], config: NearConfig) -> U32:
     return np.concatenate(parts) if parts else np.empty((0, config.num_perm), dtype=np.uint32)
 
 
-def band_keys(sigs: U32, config: NearConfig) -> U64:
-    """(documents x bands) uint64 keys; equal keys mean equal rows in that band (up to 2**-64 collisions).
+def band_key(sigs: U32, config: NearConfig, band: int) -> U64:
+    """One band's uint64 key per document; equal keys mean equal rows in that band (up to 2**-64 collisions).
 
     The band number is folded into the key, so keys of different bands never meet in a join.
-    Documents without shingles get distinct-per-band keys of the EMPTY_SLOT row; callers drop them.
+    Documents without shingles get the key of the EMPTY_SLOT row; callers drop them.
     """
-    n = sigs.shape[0]
-    used = sigs[:, : config.bands * config.rows].astype(np.uint64).reshape(n, config.bands, config.rows)
-    salt = np.array(_splitmix_sequence(config.seed ^ 0x42414E44, config.bands), dtype=np.uint64)
-    key = np.broadcast_to(salt, (n, config.bands)).copy()
-    for r in range(config.rows):
-        key = _splitmix64(key * np.uint64(0x9E3779B97F4A7C15) + used[:, :, r])
+    salt = np.uint64(_splitmix_sequence(config.seed ^ 0x42414E44, config.bands)[band])
+    key = np.full(sigs.shape[0], salt, dtype=np.uint64)
+    for column in range(band * config.rows, (band + 1) * config.rows):
+        key = _splitmix64(key * np.uint64(0x9E3779B97F4A7C15) + sigs[:, column].astype(np.uint64))
     return key
+
+
+def band_keys(sigs: U32, config: NearConfig) -> U64:
+    """(documents x bands) keys, :func:`band_key` of every band.
+
+    Computed band by band: widening the whole signature matrix to uint64 at once would take
+    twice its own size again in temporaries.
+    """
+    keys = np.empty((sigs.shape[0], config.bands), dtype=np.uint64)
+    for band in range(config.bands):
+        keys[:, band] = band_key(sigs, config, band)
+    return keys
 
 
 def estimated_jaccard(left: U32, right: U32) -> npt.NDArray[np.float64]:

@@ -3,11 +3,13 @@
 Steps, all columnar:
 1. signatures of the candidates' bodies (:mod:`corpusclean.dedup.minhash`), unless the
    frame already carries them (a `signature` column, e.g. computed per shard);
-2. band keys (documents x bands); a key shared by two documents makes them a candidate
-   pair. Buckets come from sorting the (key, node) table of one band at a time: every
-   member is paired with the bucket's best-ranked member and with its neighbour in rank
-   order, so a bucket of m documents gives < 2m pairs, never m**2;
+2. band keys, one band at a time; a key shared by two documents makes them a candidate
+   pair. Buckets come from sorting the (key, node) table of the band: every member is
+   paired with the bucket's best-ranked member and with its neighbour in rank order, so
+   a bucket of m documents gives < 2m pairs, never m**2;
 3. a pair is merged only if the Jaccard estimated from the full signatures is >= threshold;
+   each band's new pairs are verified before the next band's are made, so what is held
+   across bands is only the verified pairs (about one per duplicate), never every candidate;
 4. clusters are the connected components of merged pairs (transitive), found by min-label
    propagation with pointer jumping (deterministic, no Python loop per edge).
 
@@ -24,20 +26,32 @@ returned keep the input's row order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow.parquet as pq
 
 from corpusclean.dedup.index import SIGNATURE, NearIndex, signature_matrix, signature_series
-from corpusclean.dedup.minhash import EMPTY_SLOT, I64, U32, NearConfig, band_keys, estimated_jaccard, signatures
+from corpusclean.dedup.minhash import (
+    EMPTY_SLOT,
+    I64,
+    U32,
+    U64,
+    NearConfig,
+    band_key,
+    estimated_jaccard,
+    signatures,
+)
 from corpusclean.records import DuplicateKind
 
 DUPLICATE_COLUMNS = ("source_path", "id", "duplicate_of", "kind", "similarity", "url", "source_type")
 SKETCH_COLUMNS = ("id", "url", "published", "word_count", "source_path", "source_type", "content_hash")
-_VERIFY_BLOCK = 65_536  # pairs compared per step: (block x num_perm) booleans stay small
+# Pairs compared per step: two (block x num_perm) uint32 gathers and their comparison, ~2 MB.
+_VERIFY_BLOCK = 2_048
 
 
 def with_signatures(frame: pl.DataFrame, config: NearConfig) -> pl.DataFrame:
@@ -101,15 +115,33 @@ def connected_labels(size: int, left: I64, right: I64) -> I64:
     return label
 
 
-def _bucket_pairs(keys: np.ndarray, nodes: I64) -> tuple[I64, I64]:
-    """Candidate pairs (lo, hi), lo < hi, from documents sharing a band key."""
-    table = (
-        pl.DataFrame({"key": keys, "node": nodes.astype(np.int32)})
-        .filter(pl.col("key").is_duplicated())  # most keys are unique: drop them before sorting
-        .sort("key", "node")
-    )
-    key = table.get_column("key").to_numpy()
-    node = table.get_column("node").to_numpy().astype(np.int64)
+def _shared_sorted(sorted_values: U64) -> npt.NDArray[np.bool_]:
+    """For values in sorted order: which of them occur more than once."""
+    same = sorted_values[1:] == sorted_values[:-1]
+    shared = np.zeros(sorted_values.size, dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    return shared
+
+
+def duplicated(values: U64) -> npt.NDArray[np.bool_]:
+    """Which values occur more than once.
+
+    By sorting, in numpy, not with a hash table in polars: this runs once per band over a whole
+    run, and polars' allocator keeps what it frees for a while, so memory grew band after band.
+    """
+    order = np.argsort(values, kind="stable")
+    out = np.empty(values.size, dtype=bool)
+    out[order] = _shared_sorted(values[order])
+    return out
+
+
+def _bucket_pairs(keys: U64, nodes: I64) -> tuple[I64, I64]:
+    """Candidate pairs (lo, hi), lo < hi, from documents sharing a band key; nodes ascending."""
+    order = np.argsort(keys, kind="stable")  # stable: a bucket's members stay in node order
+    key = keys[order]
+    members = np.flatnonzero(_shared_sorted(key))  # most keys are unique: drop them first
+    key, node = key[members], nodes[order[members]]
     if key.size < 2:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
@@ -122,25 +154,78 @@ def _bucket_pairs(keys: np.ndarray, nodes: I64) -> tuple[I64, I64]:
     return lo, hi
 
 
-def _unique_pairs(pairs: list[tuple[I64, I64]], size: int) -> tuple[I64, I64]:
-    """One (lo, hi) per pair of nodes, however many bands it came from, sorted."""
-    if not pairs:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
-    code = np.unique(np.concatenate([lo * size + hi for lo, hi in pairs]))
-    return code // size, code % size
+@dataclass(frozen=True, slots=True)
+class Sketches:
+    """The documents near-duplicate detection compares, by row: indexed articles first.
+
+    Rows 0..old-1 are articles of the dataset's index, the rest are new documents, in the
+    order of the `new` frame given to :func:`near_marks`. The caller decides where band keys
+    and signatures come from: computed and held in memory, or read from spill files, a band
+    at a time and only for the rows a band pairs.
+    """
+
+    # For rows (ascending, unique): a matrix of signatures and the line of each row in it.
+    signatures: Callable[[I64], tuple[U32, I64]]
+    band: Callable[[int], U64]  # band b's key of every row
+    usable: npt.NDArray[np.bool_]  # rows that may pair: indexed articles, new documents with shingles
+    old: int
+
+    @classmethod
+    def in_memory(cls, sigs: U32, band: Callable[[int], U64], usable: npt.NDArray[np.bool_], old: int) -> Sketches:
+        return cls(lambda rows: (sigs, rows), band, usable, old)
 
 
-def _verified(lo: I64, hi: I64, sigs: U32, threshold: float) -> tuple[I64, I64]:
-    """The pairs of signature rows whose estimated Jaccard reaches the threshold."""
-    keep = np.zeros(lo.size, dtype=bool)
+def _jaccard(lo: I64, hi: I64, docs: Sketches) -> npt.NDArray[np.float64]:
+    """Estimated Jaccard of pairs of rows: each row's signature asked for once, pairs compared in blocks."""
+    rows = np.union1d(lo, hi)
+    sigs, line = docs.signatures(rows)
+    lo_line, hi_line = line[np.searchsorted(rows, lo)], line[np.searchsorted(rows, hi)]
+    out = np.empty(lo.size, dtype=np.float64)
     for start in range(0, lo.size, _VERIFY_BLOCK):
         stop = start + _VERIFY_BLOCK
-        keep[start:stop] = estimated_jaccard(sigs[lo[start:stop]], sigs[hi[start:stop]]) >= threshold
-    return lo[keep], hi[keep]
+        out[start:stop] = estimated_jaccard(sigs[lo_line[start:stop]], sigs[hi_line[start:stop]])
+    return out
 
 
-def _rank_nodes(new: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
+def near_marks(docs: Sketches, ranked: pl.DataFrame, config: NearConfig) -> pl.DataFrame:
+    """The new documents that are near-duplicates: `_at` (their position among the new ones),
+    `duplicate_of` and `similarity`, by the module docstring's rules.
+
+    ranked: :func:`rank_nodes` of the same new documents and indexed articles.
+    """
+    is_new = ranked.get_column("_new").to_numpy()
+    at = ranked.get_column("_at").to_numpy().astype(np.int64)
+    size = ranked.height
+    # Row of each node: signatures and keys stay in row order and are never copied per node.
+    row = np.where(is_new, at + docs.old, at)
+    nodes = np.flatnonzero(docs.usable[row])
+    linked = np.empty(0, dtype=np.int64)  # lo * size + hi of every verified pair, sorted
+    for band in range(config.bands):
+        lo, hi = _bucket_pairs(docs.band(band)[row[nodes]], nodes)
+        code = np.sort(lo * size + hi)
+        # One look per pair, however often the band gives it; none for a pair an earlier band
+        # already linked; none for two indexed articles, which both stay whatever their similarity.
+        look = np.ones(code.size, dtype=bool)
+        look[1:] = code[1:] != code[:-1]
+        if linked.size:
+            look &= linked[np.minimum(np.searchsorted(linked, code), linked.size - 1)] != code
+        code = code[look & (is_new[code // size] | is_new[code % size])]
+        similar = _jaccard(row[code // size], row[code % size], docs) >= config.threshold
+        linked = np.sort(np.concatenate((linked, code[similar])))
+    label = connected_labels(size, linked // size, linked % size)
+
+    dropped = np.flatnonzero(is_new & (label != np.arange(size)))
+    return pl.DataFrame(
+        {
+            "_at": at[dropped],
+            "duplicate_of": ranked.get_column("id").gather(label[dropped]),
+            "similarity": _jaccard(row[dropped], row[label[dropped]], docs),
+        },
+        schema={"_at": pl.Int64, "duplicate_of": pl.String, "similarity": pl.Float64},
+    )
+
+
+def rank_nodes(new: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
     """Every document once, numbered by the keep rule: node 0 is the best keeper of all."""
     columns = ["id", "published", "word_count"]
     both = pl.concat(
@@ -171,63 +256,28 @@ def near_duplicates(
     if frame.height == 0:
         return frame, empty_duplicates()
     new_sigs = signature_matrix(frame, config.num_perm)
-    new_keys = band_keys(new_sigs, config)
     has_shingles = ~(new_sigs == EMPTY_SLOT).all(axis=1)  # empty bodies never match anything
 
     # Indexed articles that share at least one band key with a new document.
     old_keys = existing.keys()
+    found = np.zeros(old_keys.shape[0], dtype=bool)
     if old_keys.shape[0]:
-        wanted = pl.Series(new_keys[has_shingles].ravel()).unique().implode()
-        hit = (
-            pl.DataFrame({"key": old_keys.ravel(), "row": np.repeat(np.arange(old_keys.shape[0]), config.bands)})
-            .filter(pl.col("key").is_in(wanted))
-            .get_column("row")
-            .unique()
-            .sort()
-            .to_numpy()
-        )
-    else:
-        hit = np.empty(0, dtype=np.int64)
+        shingled = new_sigs[has_shingles]
+        for b in range(config.bands):
+            found |= np.isin(old_keys[:, b], band_key(shingled, config, b))
+    hit = np.flatnonzero(found)
     old = existing.rows[hit]
     old_sigs = existing.signatures_of(old.get_column("id").to_list()) if old.height else new_sigs[:0]
-
-    ranked = _rank_nodes(frame, old)
-    is_new = ranked.get_column("_new").to_numpy()
-    at = ranked.get_column("_at").to_numpy().astype(np.int64)
-    size = ranked.height
-    # Rows of [indexed hits; new documents] -> node, so signatures and keys are never copied per node.
-    row = np.where(is_new, at + old.height, at)
-    node_of_row = np.empty(size, dtype=np.int64)
-    node_of_row[row] = np.arange(size)
     sigs = np.concatenate((old_sigs, new_sigs)) if old.height else new_sigs
-    usable_new = np.flatnonzero(has_shingles)
-    key_nodes = np.concatenate((node_of_row[: old.height], node_of_row[usable_new + old.height]))
-    pairs = []
-    for band in range(config.bands):
-        # One band at a time: the sort holds N rows, not N x bands (a band table is also the unit
-        # to spill to Parquet when even that is over RAM).
-        band_keys_ = (
-            np.concatenate((old_keys[hit, band], new_keys[usable_new, band]))
-            if old.height
-            else (new_keys[usable_new, band])
-        )
-        pairs.append(_bucket_pairs(band_keys_, key_nodes))
-    lo, hi = _unique_pairs(pairs, size)
-    involves_new = is_new[lo] | is_new[hi]  # two indexed articles both stay, whatever their similarity
-    lo, hi = _verified(row[lo[involves_new]], row[hi[involves_new]], sigs, config.threshold)
-    label = connected_labels(size, node_of_row[lo], node_of_row[hi])
 
-    dropped = np.flatnonzero(is_new & (label != np.arange(size)))
-    similarity = estimated_jaccard(sigs[row[dropped]], sigs[row[label[dropped]]])
-    ids = ranked.get_column("id")
-    marks = pl.DataFrame(
-        {
-            "_at": at[dropped],
-            "duplicate_of": ids.gather(label[dropped]),
-            "similarity": similarity,
-        },
-        schema={"_at": pl.Int64, "duplicate_of": pl.String, "similarity": pl.Float64},
-    )
+    def band(b: int) -> U64:
+        # Computed when asked for: no (documents x bands) table of keys is ever held.
+        new_keys = band_key(new_sigs, config, b)
+        return np.concatenate((old_keys[hit, b], new_keys)) if old.height else new_keys
+
+    usable = np.concatenate((np.ones(old.height, dtype=bool), has_shingles))
+    docs = Sketches.in_memory(sigs, band, usable, old.height)
+    marks = near_marks(docs, rank_nodes(frame, old), config)
     indexed = frame.with_row_index("_at").with_columns(pl.col("_at").cast(pl.Int64))
     joined = indexed.join(marks, on="_at", how="left", maintain_order="left")
     is_dup = pl.col("duplicate_of").is_not_null()

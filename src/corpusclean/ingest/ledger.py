@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -86,19 +87,28 @@ def stat_key(path: str) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _digest_or_none(path: str) -> str | None:
+    try:
+        return "" if is_url(path) else file_sha256(path)
+    except OSError:
+        return None
+
+
 def ledger_rows(planned: dict[str, tuple[int, int] | None], pages: dict[str, int]) -> pa.Table:
     """Ledger rows (without run columns) for the input files a run processed.
 
     `planned` is each file's (size, mtime_ns) when the run was planned: a file that
     changed since, or could not be read, is left out, so the next run takes it again.
     """
+    unchanged = [path for path, planned_stat in planned.items() if planned_stat and stat_key(path) == planned_stat]
+    # Hashing is most of this and hashlib runs without the GIL: one thread per core (the
+    # run's workers are done by now).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        digests = list(pool.map(_digest_or_none, unchanged))
     rows = []
-    for path, planned_stat in planned.items():
-        if planned_stat is None or stat_key(path) != planned_stat:
-            continue
-        try:
-            digest = "" if is_url(path) else file_sha256(path)
-        except OSError:
+    for path, digest in zip(unchanged, digests, strict=True):
+        planned_stat = planned[path]
+        if digest is None or planned_stat is None:
             continue
         rows.append(
             {

@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 REPORT_VERSION = "2"
@@ -33,6 +34,9 @@ class RunTables:
     extras: pl.LazyFrame | None = None  # staged candidates: id, removed_lines, published_dropped, text
     run_ids: tuple[str, ...] = ()
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # site_chars() of the articles in parts (any split, summed here), when the caller already had
+    # the bodies in hand: finalize has them shard by shard while it writes them.
+    site_chars: pl.LazyFrame | None = None
 
 
 def _counts_by(frame: pl.LazyFrame, column: str, top: int | None = None) -> dict[str, int]:
@@ -85,19 +89,26 @@ def word_counts(t: RunTables) -> dict[str, Any]:
         for name, q in (("min", 0.0), ("p10", 0.1), ("median", 0.5), ("p90", 0.9), ("max", 1.0))
     }
     labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(WORD_BINS)] + [f"{WORD_BINS[-1]}+"]
-    histogram = dict.fromkeys(labels, 0)
-    for n in words.to_list():
-        index = sum(1 for edge in WORD_BINS[1:] if n >= edge)
-        histogram[labels[index]] += 1
-    return {"quantiles": quantiles, "histogram": histogram}
+    counts = np.bincount(np.searchsorted(WORD_BINS[1:], words.to_numpy(), side="right"), minlength=len(labels))
+    return {"quantiles": quantiles, "histogram": dict(zip(labels, map(int, counts), strict=True))}
+
+
+def site_chars(articles: pl.LazyFrame) -> pl.LazyFrame:
+    """Per site: pages, and characters of the sources and of the kept bodies."""
+    site = pl.coalesce("domain", "site_name", pl.lit("(no site)")).alias("site")
+    kept = pl.col("text").str.len_chars().cast(pl.Int64).alias("kept_chars")
+    return (
+        articles.select(site, pl.col("source_chars").cast(pl.Int64), kept)
+        .group_by("site")
+        .agg(pl.len().cast(pl.Int64).alias("pages"), pl.col("source_chars").sum(), pl.col("kept_chars").sum())
+    )
 
 
 def boilerplate_by_site(t: RunTables) -> dict[str, Any]:
-    site = pl.coalesce("domain", "site_name", pl.lit("(no site)")).alias("site")
+    parts = t.site_chars if t.site_chars is not None else site_chars(t.articles)
     per_site = (
-        t.articles.select(site, pl.col("source_chars"), pl.col("text").str.len_chars().alias("kept_chars"))
-        .group_by("site")
-        .agg(pl.len().alias("pages"), pl.col("source_chars").sum(), pl.col("kept_chars").sum())
+        parts.group_by("site")
+        .agg(pl.col("pages").sum(), pl.col("source_chars").sum(), pl.col("kept_chars").sum())
         .sort(["pages", "site"], descending=[True, False])
         .collect(engine="streaming")
     )
@@ -152,16 +163,36 @@ def cluster_sizes(t: RunTables) -> dict[str, int]:
 
 
 def removed_lines(t: RunTables) -> list[dict[str, Any]]:
-    """The lines most pages lost as boilerplate (each line counted once per page), computed in polars."""
+    """The lines most pages lost as boilerplate (each line counted once per page), computed in polars.
+
+    Lines are counted by their hash (12 bytes per distinct line), and only those that can make
+    the top are read again as text: most removed lines are unique to their page (a teaser, a
+    dateline), and counting them as strings held every one of them at once. The top is exact
+    unless two different lines share a 64-bit hash.
+    """
     if t.extras is None:
         return []
-    line = pl.col("removed_lines").str.strip_chars().str.slice(0, 200)
-    top = (
-        t.extras.select(pl.int_range(pl.len()).alias("page"), "removed_lines")
-        .explode("removed_lines")
-        .select("page", line.alias("line"))
+    page_lines = pl.col("removed_lines").list.eval(pl.element().str.strip_chars().str.slice(0, 200)).list.unique()
+    lines = (
+        t.extras.select(page_lines.alias("line"))
+        .explode("line")
         .filter(pl.col("line").is_not_null() & (pl.col("line") != ""))
-        .unique(["page", "line"])
+        .with_columns(pl.col("line").hash().alias("_hash"))
+    )
+    counts = lines.group_by("_hash").len().collect(engine="streaming")
+    if counts.height == 0:
+        return []
+    cutoff = int(counts.get_column("len").top_k(TOP).to_numpy().min())
+    above = counts.filter(pl.col("len") > cutoff).get_column("_hash")
+    tied = counts.filter(pl.col("len") == cutoff).get_column("_hash")
+    room = TOP - above.len()
+    found = [lines.filter(pl.col("_hash").is_in(above.implode())).select("line")]
+    tied_lines = lines.filter(pl.col("_hash").is_in(tied.implode())).select("line")
+    # Each tied line occurs `cutoff` times, so the `room` first of them in line order are the first
+    # room * cutoff rows in that order; when that is more rows than there are tied lines, count those.
+    found.append(tied_lines if tied.len() <= room * cutoff else tied_lines.bottom_k(room * cutoff, by="line"))
+    top = (
+        pl.concat(found)
         .group_by("line")
         .len()
         .sort(["len", "line"], descending=[True, False])
