@@ -35,6 +35,7 @@ from corpusclean.pipeline import (
     finalize_run,
     plan_run,
     prepare_output,
+    prepare_site_lines,
     process_shard,
     release_memory_promptly,
 )
@@ -109,6 +110,7 @@ def build_corpus(
             logger.info("rolled forward interrupted commits: %s", ", ".join(recovered))
         plan = plan_run(inputs, local, config, incremental=incremental)
         clear_stale_staging(plan)
+        prepare_site_lines(plan)
         logger.info("%s: %d pages in %d shards", plan.run_id, plan.pages, len(plan.shards))
         t_extract = time.perf_counter()
         futures = process_shard_task.map(unmapped(plan), list(plan.shards))

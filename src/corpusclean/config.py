@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpusclean.dedup.minhash import NearConfig
+from corpusclean.dedup.params import NearConfig
 from corpusclean.errors import ConfigError
 
 # File name patterns taken when walking a directory. Files named explicitly on the

@@ -31,7 +31,9 @@ _MIN_LANGID_CHARS = 40
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_SPACE = re.compile(r"\s+")
+# White space is collapsed with " ".join(text.split()): str.split() and strip() split on exactly
+# the characters re's \s matches in str patterns (str.isspace; checked over every code point),
+# so it is the same as re.sub(r"\s+", " ", text).strip(), three times faster on a body.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -62,7 +64,7 @@ def clean_field(value: str | None, limits: Limits) -> str | None:
     """Single-line, trimmed, length-capped, valid UTF-8; None for empty."""
     if value is None:
         return None
-    value = _SPACE.sub(" ", utf8_safe(value)).strip()
+    value = " ".join(utf8_safe(value).split())
     if not value:
         return None
     return value[: limits.max_field_chars]
@@ -90,7 +92,7 @@ def word_count(text: str) -> int:
 
 def normalize_body(text: str) -> str:
     """The form exact-duplicate hashing sees: NFKC, case-folded, white space collapsed."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def content_hash(text: str) -> str:

@@ -36,6 +36,7 @@ from corpusclean.normalize import (
     word_count,
 )
 from corpusclean.records import Article, Extraction, RawPage, Reject, RejectReason, SourceType
+from corpusclean.sitelines import SiteLines
 
 _LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 _REMOVED_LINES = 200  # removed lines an article keeps, for the report
@@ -59,13 +60,20 @@ class ExtractedPage:
     language: str | None  # already identified when reading the date needed it, else None
 
 
-def process_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Article | Reject:
-    """One page to one article or one reject. Never raises for bad content."""
-    page = extract_page(raw, config, now)
+def process_page(
+    raw: RawPage, config: BuildConfig, now: dt.datetime, site_lines: SiteLines | None = None
+) -> Article | Reject:
+    """One page to one article or one reject. Never raises for bad content.
+
+    `site_lines` gives the text-dump cleaner the run's per-site line counts (sitelines.py).
+    """
+    page = extract_page(raw, config, now, site_lines)
     return page if isinstance(page, Reject) else finish_article(page, config)
 
 
-def extract_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> ExtractedPage | Reject:
+def extract_page(
+    raw: RawPage, config: BuildConfig, now: dt.datetime, site_lines: SiteLines | None = None
+) -> ExtractedPage | Reject:
     """The part of process_page that reads the page's bytes (the part a worker process guards)."""
     data = raw.data
     if not data.strip():
@@ -80,7 +88,8 @@ def extract_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> Extract
         if source_type is SourceType.HTML:
             extraction = extract_html(decoded.text, config.extract, url=raw.url)
         else:
-            extraction = clean_dump(decoded.text)
+            stats = site_lines.for_page(raw) if site_lines is not None else None
+            extraction = clean_dump(decoded.text, site_lines=stats)
     except Exception as exc:  # an extractor bug must cost one page, not the run
         return _reject(raw, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500], source_type)
     if not extraction.text.strip():

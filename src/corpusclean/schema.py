@@ -12,12 +12,14 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import pyarrow as pa
 
 from corpusclean.errors import SchemaError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 TABLES = ("articles", "duplicates", "rejects", "ledger")
 SCHEMA_METADATA_KEY = b"corpusclean.schema"
@@ -107,6 +109,8 @@ def arrow_schema(name: str) -> pa.Schema:
 
 def polars_schema(name: str) -> pl.Schema:
     """The polars view of the same table (partition-only columns excluded)."""
+    import polars as pl  # here: the CLI imports this module before it starts its workers
+
     empty = pl.from_arrow(arrow_schema(name).empty_table())
     assert isinstance(empty, pl.DataFrame)
     return empty.schema

@@ -26,7 +26,8 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,64 @@ _HELD: set[str] = set()
 _HELD_GUARD = threading.Lock()
 
 
+# fsyncs in flight at once: each waits on the disk, not the CPU, and the file system commits
+# concurrent ones together (a run's files: one per partition, measured 2-8 ms each in turn).
+_SYNC_THREADS = 8
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_all(paths: Iterable[Path], directories: bool = False) -> None:
+    """fsync every file (or directory) of `paths`, several at a time; returns when all are on disk."""
+    unique = sorted(set(paths))
+    sync = fsync_dir if directories else fsync_file
+    if len(unique) <= 1:
+        for path in unique:
+            sync(path)
+        return
+    with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(unique)), thread_name_prefix="corpusclean-sync") as pool:
+        for _ in pool.map(sync, unique):  # re-raises the first error
+            pass
+
+
+def remove_tree(root: Path) -> None:
+    """shutil.rmtree(root, ignore_errors=True), with the files, then each level of folders from
+    the deepest up, removed several at a time: one at a time, each removal waits on the file
+    system's journal (a run's staging folder, ~50 folders: 0.03-0.2 s in turn, ~0.02 s so)."""
+    levels: dict[int, list[str]] = {}
+    files: list[str] = []
+    for folder, _, names in os.walk(root):
+        levels.setdefault(folder.count(os.sep), []).append(folder)
+        files += [os.path.join(folder, name) for name in names]
+    if len(files) + len(levels) > 1:
+        with ThreadPoolExecutor(max_workers=_SYNC_THREADS, thread_name_prefix="corpusclean-rm") as pool:
+            for _ in pool.map(_unlink_quietly, files):
+                pass
+            for depth in sorted(levels, reverse=True):
+                for _ in pool.map(_rmdir_quietly, levels[depth]):
+                    pass
+    shutil.rmtree(root, ignore_errors=True)  # whatever is left (a symbolic link to a folder, a late file)
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _rmdir_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def write_json_atomic(path: Path, payload: Any) -> None:
@@ -66,8 +119,10 @@ def write_json_atomic(path: Path, payload: Any) -> None:
     fsync_dir(path.parent)
 
 
-def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes: int) -> int:
-    """Write one Parquet file of a declared table (checked against its schema); returns rows."""
+def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes: int, sync: bool = True) -> int:
+    """Write one Parquet file of a declared table (checked against its schema); returns rows.
+
+    sync=False leaves the fsync to the caller (fsync_all over every file of a run at once)."""
     check_table(table_name, table)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows: int = table.num_rows
@@ -81,8 +136,8 @@ def write_parquet(table_name: str, table: pa.Table, path: Path, row_group_bytes:
         write_statistics=True,
         store_schema=True,
     )
-    with open(path, "rb") as fh:
-        os.fsync(fh.fileno())
+    if sync:
+        fsync_file(path)
     return rows
 
 
@@ -172,8 +227,9 @@ class RowGroupWriter:
         self._writer.write_table(table, row_group_size=self.group_rows)
         self.rows += table.num_rows
 
-    def close(self) -> int:
-        """Write what is pending and finish the file (also a file of no rows); fsynced. Returns the rows."""
+    def close(self, sync: bool = True) -> int:
+        """Write what is pending and finish the file (also a file of no rows); fsynced unless sync=False
+        (then the caller fsyncs it, e.g. with the run's other files in fsync_all). Returns the rows."""
         if self._loose_rows:
             self._chunks.append(self._take(self._loose_rows))
         if self._chunks or self._writer is None:
@@ -181,8 +237,8 @@ class RowGroupWriter:
         self._chunks = []
         assert self._writer is not None
         self._writer.close()
-        with open(self.path, "rb") as fh:
-            os.fsync(fh.fileno())
+        if sync:
+            fsync_file(self.path)
         return self.rows
 
 
@@ -211,8 +267,9 @@ class PartitionedWriter:
             self.spills[partition] = (spill, sink, pa.ipc.new_stream(sink, table.schema))
         self.spills[partition][2].write_table(table)
 
-    def close(self) -> list[tuple[str, int]]:
-        """Write every partition's Parquet file (fsynced); returns (partition/file name, rows), sorted."""
+    def close(self, sync: bool = True) -> list[tuple[str, int]]:
+        """Write every partition's Parquet file (fsynced, all at once at the end, unless sync=False);
+        returns (partition/file name, rows), sorted."""
         out = []
         for partition, (spill, sink, stream) in self.spills.items():
             stream.close()
@@ -221,6 +278,8 @@ class PartitionedWriter:
             out.append((f"{partition}/{self.file_name}", self._convert(spill, path)))
             spill.unlink()
         shutil.rmtree(self.spill_dir, ignore_errors=True)
+        if sync:
+            fsync_all(self.root / rel for rel, _ in out)
         return sorted(out)
 
     def _convert(self, spill: Path, path: Path) -> int:
@@ -231,7 +290,7 @@ class PartitionedWriter:
             writer = RowGroupWriter(path, reader.schema, self.group_rows)
             for batch in reader:
                 writer.add(batch)
-            return writer.close()
+            return writer.close(sync=False)  # close() syncs the partitions together
 
 
 @contextlib.contextmanager
@@ -276,16 +335,19 @@ def commit(root: Path, run_id: str, moves: list[Move], manifest: dict[str, Any])
 
 
 def _apply_journal(root: Path, staging: Path, journal: dict[str, Any]) -> None:
+    moved: set[Path] = set()
     for src, dst in journal["moves"]:
         source, target = staging / src, root / dst
         if source.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-            fsync_dir(target.parent)
+            moved.add(target.parent)
         elif not target.exists():
             raise FileNotFoundError(f"commit of {journal['run_id']}: neither {source} nor {target} exists")
+    # Every renamed file's folder is on disk before the manifest says the run exists.
+    fsync_all(moved, directories=True)
     write_json_atomic(root / MANIFESTS / f"{journal['run_id']}.json", journal["manifest"])
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_tree(staging)
     with contextlib.suppress(OSError):  # only when no other staging is left
         staging.parent.rmdir()
 

@@ -6,42 +6,51 @@ CCNet idea, see :mod:`corpusclean.extract.linefreq`). The counts come from two p
 
 - this run: before extraction, the run's text-dump pages are read once more and their
   distinct lines counted per site. Only a sample is counted (the first SAMPLE_PER_SITE
-  pages of each site in input order, at most SAMPLE_TOTAL pages in all): a site's
-  furniture is on nearly every page, so a hundred pages find it, and the counts stay a
-  bounded size however large the run is;
+  pages of each site in input order, at most SAMPLE_TOTAL pages in all, found among the
+  first SCAN_LIMIT pages of the run): a site's furniture is on nearly every page, so a
+  hundred pages find it, and the pass stays a bounded cost however large the run is. Page
+  files that open with markup are passed over after reading their first bytes, so an HTML
+  run pays next to nothing for it;
 - earlier runs: each committed run stores the lines its sample saw on two or more pages
   (``sitelines/part-<run_id>.parquet``, listed in the run's manifest like every other
   file), and the next run adds them to its own counts. A small daily run is cleaned with
   what the bigger runs before it learned about its sites.
 
 A page's site is the host of its URL (without "www."); a page without a URL (a dump file
-on its own) counts under the folder it was read from, since a folder of dumps is normally
-one crawl of one site. Everything here is deterministic: the sample is taken in the
-plan's order, and the counts do not depend on the number of workers.
+on its own) counts under the folder it was read from, as the input named it (the same
+form as its source_path), since a folder of dumps is normally one crawl of one site.
+Everything here is deterministic: the sample is taken in the plan's order, and the counts
+do not depend on the number of workers.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from corpusclean.config import BuildConfig
 from corpusclean.extract.linefreq import SiteLineIndex, SiteLineStats, site_key
 from corpusclean.ingest.sniff import Decoded, decode, looks_binary, sniff_type
+from corpusclean.ingest.sources import Unit, iter_unit
 from corpusclean.records import RawPage, SourceType
 
 STORE_DIR = "sitelines"
 RUN_FILE = "sitelines.parquet"  # in the run's staging folder: stored counts + this run's sample
 SAMPLE_PER_SITE = 100
 SAMPLE_TOTAL = 20_000
+SCAN_LIMIT = 100_000  # pages looked at, at most, to find the sample
 _MARKUP_START = (b"<", b"\xef\xbb\xbf<")
+_PEEK_BYTES = 512
 
 
 def page_site(raw: RawPage) -> str:
     """The key a page's lines are counted under: its URL's host, else its folder."""
     path = raw.source_path.split("#", 1)[0]
-    return site_key(raw.url, fallback="dir:" + os.path.dirname(os.path.abspath(path)))
+    # The folder as the input named it, like source_path: the same inputs give the same keys
+    # (and files) wherever the build runs from.
+    return site_key(raw.url, fallback="dir:" + os.path.normpath(os.path.dirname(path)))
 
 
 def dump_text(raw: RawPage) -> str | None:
@@ -60,12 +69,33 @@ def dump_text(raw: RawPage) -> str | None:
     return decoded.text
 
 
+def _opens_with_markup(path: str) -> bool:
+    """True when a local page file visibly starts with markup (False when unsure: it is then read)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_PEEK_BYTES)
+    except OSError:
+        return False
+    return head.lstrip()[:4].startswith(_MARKUP_START)
+
+
+def scan_pages(units: Iterable[Unit], config: BuildConfig) -> Iterator[RawPage]:
+    """The pages of a run's units in order, for the sample: read errors are left to extraction,
+    and page files that open with markup are not read past their first bytes."""
+    for unit in units:
+        if unit.kind == "page" and os.path.isfile(unit.path) and _opens_with_markup(unit.path):
+            continue
+        for page in iter_unit(unit, config):
+            if isinstance(page, RawPage):
+                yield page
+
+
 def sample_counts(pages: Iterable[RawPage]) -> SiteLineIndex:
     """Line counts over a bounded sample of the text-dump pages (see the module docstring)."""
     index = SiteLineIndex()
     taken = 0
-    for raw in pages:
-        if taken >= SAMPLE_TOTAL:
+    for seen, raw in enumerate(pages):
+        if taken >= SAMPLE_TOTAL or seen >= SCAN_LIMIT:
             break
         site = page_site(raw)
         if index.pages(site) >= SAMPLE_PER_SITE:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import shutil
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from corpusclean.config import BuildConfig, Limits
 from corpusclean.pages import ExtractedPage, extract_page
 from corpusclean.pipeline import finalize_run, plan_run
 from corpusclean.records import RawPage, Reject, RejectReason
+from corpusclean.sitelines import SiteLines
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "html"
 PAGES = [
@@ -30,7 +33,9 @@ PAGES = [
 ]
 
 
-def _hostile_extract_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -> ExtractedPage | Reject:
+def _hostile_extract_page(
+    raw: RawPage, config: BuildConfig, now: dt.datetime, site_lines: SiteLines | None = None
+) -> ExtractedPage | Reject:
     if b"HANG" in raw.data:
         time.sleep(60)
     if b"CRASH" in raw.data:
@@ -39,7 +44,7 @@ def _hostile_extract_page(raw: RawPage, config: BuildConfig, now: dt.datetime) -
         hog = b"x" * (900 << 20)  # written, so resident
         time.sleep(30)
         return Reject(raw.source_path, RejectReason.EXTRACT_ERROR, str(len(hog)))
-    return extract_page(raw, config, now)
+    return extract_page(raw, config, now, site_lines)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -110,3 +115,23 @@ def test_container_pages_queued_behind_a_hanging_page_are_not_lost(
     assert summary.rejects == {"timeout": 1}
     rejects = pl.read_parquet(tmp_path / "out" / "rejects" / "*.parquet")
     assert rejects["source_path"].to_list() == [f"{source}#4"]
+
+
+def test_an_error_staging_a_shard_stops_the_run_and_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shards are staged in a thread of the parent while the workers extract the next pages:
+    # an error there must still end the run (raised by run_shards, workers stopped).
+    def failing_stage(*args: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(executor, "stage_shard", failing_stage)
+    pages = tmp_path / "in"
+    pages.mkdir()
+    for name in PAGES:
+        shutil.copy(SAMPLES / name, pages / name)
+    plan = plan_run([str(pages)], tmp_path / "out", BuildConfig(workers=2, shard_size=2))
+    with pytest.raises(OSError, match="no space left"):
+        executor.run_shards(plan)
+    assert not multiprocessing.active_children()
+    assert not any(t.name == "corpusclean-parent" for t in threading.enumerate())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpusclean import sitelines
+from corpusclean.config import BuildConfig
 from corpusclean.extract.linefreq import SiteLineIndex
-from corpusclean.records import RawPage
+from corpusclean.ingest.sources import Unit, iter_unit
+from corpusclean.records import RawPage, Reject
 
 FOOTER = "The Tri-County Herald is published by Norvane Media Group, a family-owned company since 1952"
 
@@ -61,3 +65,32 @@ def test_prepare_adds_earlier_runs_and_stages_this_runs_part(tmp_path: Path) -> 
     assert lookup.for_page(_page(1, url="https://elsewhere.example/{i}")) is None
     # A run whose sample repeats nothing stages no part.
     assert sitelines.prepare([_page(1)], [], tmp_path / "s2", "run8")[1] is None
+
+
+def test_the_scan_reads_text_dumps_and_only_the_head_of_markup_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.html").write_bytes(b"  <!doctype html><html><body>" + FOOTER.encode() * 2000 + b"</body></html>")
+    (tmp_path / "b.txt").write_bytes(_dump(1))
+    (tmp_path / "c.txt.gz").write_bytes(gzip.compress(_dump(2)))  # compressed: read to see what it is
+    (tmp_path / "d.txt").write_bytes(b"")
+    units = [Unit(str(tmp_path / name)) for name in ("a.html", "b.txt", "c.txt.gz", "d.txt", "missing.txt")]
+    read: list[str] = []
+
+    def recording_iter_unit(unit: Unit, config: BuildConfig) -> Iterator[RawPage | Reject]:
+        read.append(Path(unit.path).name)
+        return iter_unit(unit, config)
+
+    monkeypatch.setattr(sitelines, "iter_unit", recording_iter_unit)
+    pages = list(sitelines.scan_pages(units, BuildConfig()))
+    assert [Path(p.source_path).name for p in pages] == ["b.txt", "c.txt.gz", "d.txt"]
+    assert "a.html" not in read and "missing.txt" in read  # a read error is left to extraction
+    index = sitelines.sample_counts(pages)
+    assert index.for_site(sitelines.page_site(pages[0])).page_count(FOOTER) == 2
+
+
+def test_the_scan_stops_after_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitelines, "SCAN_LIMIT", 4)
+    html = RawPage("/crawl/herald/x.html", b"<html><body><p>x</p></body></html>")
+    index = sitelines.sample_counts([html, html, html, _page(1), _page(2), _page(3)])
+    assert index.pages("herald.example") == 1

@@ -16,6 +16,7 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     LineKind,
     _captions,
     _cut_closing_sections,
+    _drop_stray_short_runs,
     _line_key,
     _rows_with_tokens,
     _split_page,
@@ -167,9 +168,12 @@ def test_text_units_counts_cjk_as_word_sized() -> None:
         ("기사입력 :[ 2018-08-25 15:24 ]", True),
         ("Updated 11:21 pm CST, Tuesday, November 19, 2019", True),
         ("Montag, 18. November 2019", True),
+        ("First published on November 19, 2019 / 8:16 AM", True),
+        ("First published on Tue 19 Nov 2019 08.16 GMT", True),
         ("The vote on Tuesday, November 19, 2019 failed", False),
         ("Istanbul hosted the second round of talks on June 2, 2025, after the first on May 16.", False),
         ("Ready for high-level contacts", False),
+        ("First published in 1887, the paper moved to Main Street on June 2, 2025.", False),
     ],
 )
 def test_date_lines(line: str, expected: bool) -> None:
@@ -245,6 +249,61 @@ def test_a_comments_label_above_most_of_the_body_closes_nothing() -> None:
     )
     body = [True] * len(widget.texts)
     _cut_closing_sections(widget, body)
+    assert all(body)
+
+
+def _closing_cut(blocks: list[str]) -> list[str]:
+    """The lines _cut_closing_sections keeps of a page whose lines are all body to begin with."""
+    page = _split_page("\n\n".join(blocks), DEFAULT_CONFIG)
+    body = [True] * len(page.texts)
+    _cut_closing_sections(page, body)
+    return [line for line, keep in zip(page.texts, body, strict=True) if keep]
+
+
+SHARE_BAR = "Facebook\nTwitter\nComments\nPrint\nEmail"
+
+
+def test_a_comments_button_in_a_share_bar_closes_nothing() -> None:
+    # Keep: "Comments" between "Twitter" and "Print" is a share-bar button (with a long
+    # disclaimer kept above it, the cut used to drop the whole article under the bar).
+    kept = _closing_cut([*ARTICLE[:3], SHARE_BAR, ARTICLE[3]])
+    assert kept[-1] == ARTICLE[3]
+    # Drop: the same label on its own opens the reader comments.
+    kept = _closing_cut([*ARTICLE[:3], "Comments", COMMENTS[2]])
+    assert kept == ARTICLE[:3]
+
+
+TAGS = "calendario stock car 2018, stock car brasil, stock car cascavel, stock car interlagos"
+SIDEBAR = (
+    "Clique na imagem acima e veja como está o ranking dos pilotos nesta temporada da F1 no GP do Brasil e no "
+    "Geral, com todas as notas dadas pela equipe do Autoracing ao longo de cada etapa do campeonato."
+)
+
+
+def test_a_tags_label_below_the_article_closes_it() -> None:
+    # Drop: the tags label ends the article even when the sidebar under it is longer.
+    kept = _closing_cut([*ARTICLE[:3], "Tags", TAGS, SIDEBAR, SIDEBAR, SIDEBAR, SIDEBAR])
+    assert kept == ARTICLE[:3]
+    # Keep: a tags label under the title, with little article above it, closes nothing.
+    kept = _closing_cut([ARTICLE[0], "Tags", TAGS, *ARTICLE[1:]])
+    assert kept[-3:] == ARTICLE[1:]
+
+
+SPORTS_MENU = ["- Baseball", "- Bowling", "- Boys Basketball", "- Boys Golf", "- Cross Country", "- Football"]
+SWIM_RESULTS = ["Posted: Fri 6:45 PM, Feb 16, 2018", "Updated: Sat 8:31 PM, Feb 17, 2018"]
+
+
+def test_a_lukewarm_menu_far_above_the_article_is_dropped() -> None:
+    # Drop: a menu the model kept, parted from the article by a screenful of dropped lines.
+    rest = ["Home", "Boys Swimming", "Article", "2018 Boys State Swim Results", *SWIM_RESULTS]
+    page = _split_page("\n".join([*SPORTS_MENU, *rest]) + "\n\n" + "\n\n".join(ARTICLE), DEFAULT_CONFIG)
+    body = [pos < len(SPORTS_MENU) or pos >= len(SPORTS_MENU) + len(rest) for pos in range(len(page.texts))]
+    _drop_stray_short_runs(page, body)
+    assert [line for line, keep in zip(page.texts, body, strict=True) if keep] == ARTICLE
+    # Keep: the same short list between two of the article's paragraphs.
+    page = _split_page("\n\n".join([ARTICLE[0], "\n".join(SPORTS_MENU), *ARTICLE[1:]]), DEFAULT_CONFIG)
+    body = [True] * len(page.texts)
+    _drop_stray_short_runs(page, body)
     assert all(body)
 
 

@@ -156,11 +156,12 @@ class IndexWriter:
             self._writer = RowGroupWriter(self.path, schema, INDEX_GROUP_ROWS)
         self._writer.add(table.cast(self._writer.schema))
 
-    def close(self) -> list[tuple[str, int]]:
-        """(relative path, rows) of the file to commit; none when no article was kept."""
+    def close(self, sync: bool = True) -> list[tuple[str, int]]:
+        """(relative path, rows) of the file to commit; none when no article was kept.
+        sync=False: the caller fsyncs the file (sink.fsync_all)."""
         if self._writer is None:
             return []
-        return [(self.rel, self._writer.close())]
+        return [(self.rel, self._writer.close(sync=sync))]
 
 
 def write_index(kept: pl.DataFrame, staging: Path, run_id: str, config: NearConfig) -> list[str]:

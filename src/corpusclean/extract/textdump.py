@@ -97,7 +97,7 @@ class DumpCleanConfig:
     max_line_chars: int = 50_000  # longer lines are minified junk, never prose
     max_lines: int = 200_000  # a page with more lines is cut here
     site_min_pages: int = 3  # a line on at least this many pages of the site is a site repeat
-    site_keep_score: float = 0.95  # ... unless the model is at least this sure it is body
+    site_max_body_share: float = 0.5  # ... unless repeats are over this share of the body (a reprint)
 
 
 DEFAULT_CONFIG = DumpCleanConfig()
@@ -138,7 +138,7 @@ DATE_TEXT = re.compile(
 )
 # A line that is only a date, a time, "Updated ..." or "Published ..." metadata.
 _DATE_LINE_REST = re.compile(
-    r"^[\W\d_]*(?:(?:published|updated|posted|last\s+updated|publicado|publié|veröffentlicht|atualizado"
+    r"^[\W\d_]*(?:(?:published|updated|posted|last\s+updated|first|originally|publicado|publié|veröffentlicht|atualizado"
     r"|actualizado|pubblicato|on|am|at|le|el|em|il|um|de|of|ago|hours?|minutes?|days?|gmt|utc|est|edt"
     r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated|cst|cdt|mst|mdt|bst|et|pt|aest|aedt"
     r"|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
@@ -1515,6 +1515,7 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     feats, blocks = _features(page)
     probs = model.stage2(context_features(model.stage1(feats), feats, blocks))
     body = _select_body(page, probs, config)
+    _drop_stray_short_runs(page, body)
     _veto_metadata_lines(page, body)
     _rescue_subheadings(page, body)
     _keep_paragraph_before_end_marker(page, body)
@@ -1524,10 +1525,7 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
         body[pos] = False
     kinds = [LineKind.BODY if keep else LineKind.BOILERPLATE for keep in body]
     if site_lines is not None and site_lines.counts:
-        for pos, pages in enumerate(site_lines.page_counts(page.texts)):
-            if pages >= config.site_min_pages and probs[pos] < config.site_keep_score:
-                body[pos] = False
-                kinds[pos] = LineKind.SITE_REPEAT
+        _drop_site_repeats(page, body, kinds, site_lines, config)
     header = _find_header(page, body)
     title_lines = header.title_repeats if header.title is None else (header.title, *header.title_repeats)
     for title_pos in title_lines:
@@ -1592,6 +1590,72 @@ def _select_body(page: _Page, probs: FloatArray, config: DumpCleanConfig) -> lis
     return [labels[pos] and page.residual[pos] is None for pos in range(n)]
 
 
+# A run of kept lines none of which is a sentence or this long is a menu or a list of links
+# when STRAY_GAP_LINES or more dropped lines part it from the rest of the kept text.
+STRAY_MAX_UNITS = 60
+STRAY_GAP_LINES = 5
+
+
+def _drop_stray_short_runs(page: _Page, body: list[bool]) -> None:
+    """Drop a run of short kept lines (a menu that scored just above the bar) far from the rest.
+
+    The article's own lists sit among its paragraphs; a navigation list the model is lukewarm
+    about sits apart, a screenful of rejected lines away. Nothing is dropped when every kept
+    run is short: then the page has no paragraphs to tell a menu from.
+    """
+    n = len(body)
+    runs: list[tuple[int, int]] = []
+    pos = 0
+    while pos < n:
+        if body[pos]:
+            end = pos
+            while end + 1 < n and body[end + 1]:
+                end += 1
+            runs.append((pos, end))
+            pos = end + 1
+        else:
+            pos += 1
+    if len(runs) < 2:
+        return
+
+    def short(run: tuple[int, int]) -> bool:
+        return all(page.units[p] < STRAY_MAX_UNITS and not page.terminal[p] for p in range(run[0], run[1] + 1))
+
+    flags = [short(run) for run in runs]
+    if all(flags):
+        return
+    for i, run in enumerate(runs):
+        if not flags[i]:
+            continue
+        gap_before = run[0] - runs[i - 1][1] - 1 if i > 0 else n
+        gap_after = runs[i + 1][0] - run[1] - 1 if i + 1 < len(runs) else n
+        if min(gap_before, gap_after) >= STRAY_GAP_LINES:
+            body[run[0] : run[1] + 1] = [False] * (run[1] - run[0] + 1)
+
+
+def _drop_site_repeats(
+    page: _Page, body: list[bool], kinds: list[LineKind], site_lines: SiteLineStats, config: DumpCleanConfig
+) -> None:
+    """Lines the site prints on many of its pages are its furniture (the CCNet idea), whatever the
+    model makes of them: a member appeal in the middle of the story reads like prose, and in a
+    body block the model scores every line alike (0.91-0.96 on tests/unit/test_site_repeats.py).
+
+    When repeated lines would take more than `site_max_body_share` of the kept body, the page
+    repeats an article (a reprint, the same story at another URL): its lines stay, and
+    deduplication decides.
+    """
+    repeats = [pos for pos, n in enumerate(site_lines.page_counts(page.texts)) if n >= config.site_min_pages]
+    if not repeats:
+        return
+    kept = sum(u for u, keep in zip(page.units, body, strict=True) if keep)
+    repeated = sum(page.units[pos] for pos in repeats if body[pos])
+    if kept and repeated > config.site_max_body_share * kept:
+        repeats = [pos for pos in repeats if not body[pos]]
+    for pos in repeats:
+        body[pos] = False
+        kinds[pos] = LineKind.SITE_REPEAT
+
+
 def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
     """Date stamps, dated bylines and credited captions outside paragraph blocks are never article text."""
     for pos in range(len(page.content)):
@@ -1648,13 +1712,15 @@ def _keep_paragraph_before_end_marker(page: _Page, body: list[bool]) -> None:
             body[pos] = True
 
 
-# Closing sections. A comments label ("Comments", "[ 167 comments ]", "Leave a reply") below
-# at least CLOSING_COMMENTS_UNITS of kept article text opens the reader comments, which read
-# as prose to the line model: everything from it down is dropped. Comment threads can be
-# longer than the article, so this is not a share of the kept text; a comment count in a
-# share bar under the title has too little article above it to count. A tags label or a
-# "More stories" heading closes the body only below CLOSING_LABEL_AT of the kept text, as on
-# the HTML path. "Related" and "Trending" labels also head inline widgets with more article
+# Closing sections. A comments label ("Comments", "[ 167 comments ]", "Leave a reply") or a
+# tags label ("Tags") below at least CLOSING_COMMENTS_UNITS of kept article text opens the
+# reader comments or the page's closing matter, which read as prose to the line model:
+# everything from it down is dropped. Comment threads and the sidebars under a tag list can
+# be longer than the article, so this is not a share of the kept text; a comment count in a
+# share bar under the title has too little article above it to count, and a "Comments"
+# button inside a share bar ("Facebook / Twitter / Comments / Print") never counts. A "More
+# stories" heading closes the body only below CLOSING_LABEL_AT of the kept text, as on the
+# HTML path. "Related" and "Trending" labels also head inline widgets with more article
 # below them, so they never close the body.
 CLOSING_COMMENTS_UNITS = 400
 CLOSING_LABEL_AT = 0.8
@@ -1693,14 +1759,29 @@ def _cut_closing_sections(page: _Page, body: list[bool]) -> None:
     for pos in np.flatnonzero(maybe).tolist():
         line = page.texts[pos]
         bare = line.strip(_LABEL_WRAPPING)
-        if not bare:
+        if not bare or _in_share_bar(page, pos):
             continue
         reason = page.residual[pos] if bare == line else boilerplate_reason(bare)
         late = above[pos] >= CLOSING_LABEL_AT * total
-        closes = (reason is ResidualReason.COMMENTS or late) and reason is not ResidualReason.RELATED
+        closes = (reason in _CLOSING_REASONS or late) and reason is not ResidualReason.RELATED
         if closes and is_closing_label(bare, reason):
             body[pos:] = [False] * (n - pos)
             return
+
+
+def _in_share_bar(page: _Page, pos: int) -> bool:
+    """The line sits in one block with a share button ("Facebook", "Print"): a button, not a heading.
+
+    A share bar under the title often counts the comments ("Facebook / Twitter / Comments /
+    Print / Email"); that "Comments" opens no comment section.
+    """
+    index = page.content[pos]
+    return any(
+        0 <= near < len(page.content)
+        and abs(page.content[near] - index) == 1
+        and page.residual[near] is ResidualReason.SHARE
+        for near in (pos - 1, pos + 1)
+    )
 
 
 def _label_rest(page: _Page, body: list[bool], kinds: list[LineKind]) -> None:

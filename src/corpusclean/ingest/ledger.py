@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
-import polars as pl
 import pyarrow as pa
 
 from corpusclean.ingest.files import display_path
@@ -46,6 +45,8 @@ class Ledger:
         files = sorted((root / LEDGER).glob("*.parquet")) if (root / LEDGER).is_dir() else []
         if not files:
             return cls({})
+        import polars as pl  # here: the CLI imports this module before it starts its workers
+
         frame = pl.read_parquet(files).select("input", "size", "mtime_ns", "sha256")
         # Later runs win: the newest state of a file is the one that counts.
         return cls({row[0]: LedgerEntry(row[1], row[2], row[3]) for row in frame.iter_rows()})
