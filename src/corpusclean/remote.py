@@ -24,8 +24,6 @@ import posixpath
 from pathlib import Path
 from typing import Any
 
-import fsspec
-
 from corpusclean.sink import MANIFESTS
 
 # What a run reads of earlier runs; everything else is only written.
@@ -47,6 +45,8 @@ class RemoteDataset:
 
     def __init__(self, url: str, workdir: Path | None = None) -> None:
         self.url = url.rstrip("/")
+        import fsspec  # here: only remote datasets need it (~40 ms to import)
+
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.local = workdir or default_workdir(self.url)
         self.local.mkdir(parents=True, exist_ok=True)
