@@ -129,11 +129,15 @@ def _read_page(payload: Payload, config: BuildConfig) -> RawPage | Reject:
     return next(iter(iter_unit(payload, config)))  # a page file is one page (or one read error)
 
 
-def _extract(payload: Payload, config: BuildConfig, now: dt.datetime, site_lines: SiteLines) -> ExtractedPage | Reject:
+def _extract(
+    payload: Payload, config: BuildConfig, now: dt.datetime, site_lines: SiteLines
+) -> tuple[ExtractedPage | Reject, str | None]:
+    """The page's result, and the SHA-256 of its file when the worker read a whole page file."""
     page = _read_page(payload, config)
     if isinstance(page, Reject):
-        return page
-    return extract_page(page, config, now, site_lines)
+        return page, None
+    digest = page.file_sha256 if isinstance(payload, Unit) else None
+    return extract_page(page, config, now, site_lines), digest
 
 
 def _worker_main(conn: Connection, config: BuildConfig, started: str, site_lines: SiteLines) -> None:
@@ -149,13 +153,13 @@ def _worker_main(conn: Connection, config: BuildConfig, started: str, site_lines
         if payload is None:
             return
         path = payload.path if isinstance(payload, Unit) else payload.source_path
-        result: ExtractedPage | Reject
+        result: tuple[ExtractedPage | Reject, str | None]
         try:
             result = _extract(payload, config, now, site_lines)
         except Exception as exc:  # extract_page already catches extractor errors; this is a last net
-            result = Reject(path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500])
+            result = Reject(path, RejectReason.EXTRACT_ERROR, f"{type(exc).__name__}: {exc}"[:500]), None
         except MemoryError:
-            result = Reject(path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page")
+            result = Reject(path, RejectReason.EXTRACT_ERROR, "out of memory while processing the page"), None
         conn.send(result)
 
 
@@ -206,6 +210,7 @@ class _Worker:
 class _ShardBuffer:
     size: int | None = None  # known once the shard's pages have all been listed
     results: dict[int, Result] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)  # page files the workers hashed
     seconds: float = 0.0
 
 
@@ -307,8 +312,9 @@ class Supervisor:
         ordered = [buffer.results[i] for i in range(buffer.size)]
         shard = self.plan.shards[shard_index]
         seconds = buffer.seconds
+        digests = buffer.digests
         del self.buffers[shard_index]
-        self.background.submit(lambda: self.results.append(stage_shard(self.plan, shard, ordered, seconds)))
+        self.background.submit(lambda: self.results.append(stage_shard(self.plan, shard, ordered, seconds, digests)))
 
     def _finish(self, job: _Job, result: ExtractedPage | Reject) -> Result:
         if isinstance(result, Reject):
@@ -376,7 +382,10 @@ class Supervisor:
                 else:
                     job = worker.queue.popleft()
                     finished = time.monotonic()
-                    self._record(job.shard, job.position, self._finish(job, result), finished - worker.started)
+                    extracted, digest = result
+                    if digest is not None:
+                        self.buffers[job.shard].digests[job.source_path] = digest
+                    self._record(job.shard, job.position, self._finish(job, extracted), finished - worker.started)
                     worker.started = finished  # the next queued page starts now
                     worker.pages += 1
                     if not worker.queue and worker.pages >= self.recycle_after:

@@ -183,6 +183,9 @@ class ShardResult:
     rejects_path: str
     seconds: float
     pages_by_input: dict[str, int] = field(default_factory=dict)
+    # SHA-256 of the page files whose bytes the extraction read whole (the ledger's digests,
+    # so that finalize does not read those files again); other inputs are hashed at finalize.
+    digests: dict[str, str] = field(default_factory=dict)
     resumed: bool = False  # staged by an earlier, interrupted attempt of the same run
 
 
@@ -375,6 +378,7 @@ def resumed_shard(plan: RunPlan, shard: Shard) -> ShardResult | None:
         rejects_path=str(rej),
         seconds=0.0,
         pages_by_input=meta["pages_by_input"],
+        digests=meta.get("digests", {}),
         resumed=True,
     )
 
@@ -391,15 +395,27 @@ def process_shard(plan: RunPlan, shard: Shard, on_page: Callable[[], None] | Non
     now = dt.datetime.fromisoformat(plan.started)
     site_lines = plan.site_lines
     results: list[Article | Reject] = []
+    digests: dict[str, str] = {}
     for page in shard_pages(plan, shard):
+        if isinstance(page, RawPage) and page.file_sha256 is not None:
+            digests[page.source_path] = page.file_sha256
         results.append(page if isinstance(page, Reject) else process_page(page, plan.config, now, site_lines))
         if on_page is not None:
             on_page()
-    return stage_shard(plan, shard, results, time.perf_counter() - start)
+    return stage_shard(plan, shard, results, time.perf_counter() - start, digests)
 
 
-def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject], seconds: float) -> ShardResult:
-    """Write one shard's results (in input order) as staging Parquet, then its completion marker."""
+def stage_shard(
+    plan: RunPlan,
+    shard: Shard,
+    results: Sequence[Article | Reject],
+    seconds: float,
+    digests: dict[str, str] | None = None,
+) -> ShardResult:
+    """Write one shard's results (in input order) as staging Parquet, then its completion marker.
+
+    `digests` are the SHA-256 of page files as the extraction read them (RawPage.file_sha256).
+    """
     articles = [r for r in results if isinstance(r, Article)]
     rejects = [r for r in results if isinstance(r, Reject)]
     cand_path, rej_path, done = _shard_paths(plan, shard.index)
@@ -421,11 +437,13 @@ def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject]
         key = _source_file(r)
         key = paths.get(key, key)
         pages_by_input[key] = pages_by_input.get(key, 0) + 1
+    known = {paths[path]: digest for path, digest in (digests or {}).items() if path in paths}
     meta = {
         "pages": len(results),
         "candidates": len(articles),
         "rejects": len(rejects),
         "pages_by_input": pages_by_input,
+        "digests": known,
     }
     tmp = done.with_suffix(".tmp")
     tmp.write_text(json.dumps(meta), encoding="utf-8")
@@ -439,6 +457,7 @@ def stage_shard(plan: RunPlan, shard: Shard, results: Sequence[Article | Reject]
         rejects_path=str(rej_path),
         seconds=seconds,
         pages_by_input=pages_by_input,
+        digests=known,
     )
 
 
@@ -465,14 +484,16 @@ def _stage_ledger(plan: RunPlan, results: Sequence[ShardResult]) -> tuple[str, i
     import polars as pl
 
     pages_by_input: dict[str, int] = {}
+    digests: dict[str, str] = {}
     for r in results:
         for path, n in r.pages_by_input.items():
             pages_by_input[path] = pages_by_input.get(path, 0) + n
+        digests.update(r.digests)
     writer = _table_writer("ledger", plan.staging, plan.run_id, plan.config.row_group_bytes)
     planned = plan.inputs.items()
     # A slice of inputs at a time: ledger_rows builds a Python dict per input.
     while piece := dict(itertools.islice(planned, _LEDGER_SLICE)):
-        writer.add(_with_run_columns(pl.DataFrame(ledger_rows(piece, pages_by_input)), plan.run_id, "ledger"))
+        writer.add(_with_run_columns(pl.DataFrame(ledger_rows(piece, pages_by_input, digests)), plan.run_id, "ledger"))
     return f"{LEDGER}/{writer.path.name}", writer.close()
 
 

@@ -57,6 +57,10 @@ class RawPage:
     # A publication date the container gives (the JSONL/Parquet date field), used only
     # when the page itself shows none: a page's own date is the better witness.
     published: str | None = None
+    # SHA-256 of the file's bytes when the page is a whole local file read as stored (not
+    # gzip): the input ledger's digest, taken from the bytes already in hand instead of
+    # reading the file a second time at commit (ingest/ledger.py).
+    file_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

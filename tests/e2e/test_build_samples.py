@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -223,6 +224,19 @@ def test_second_run_adds_no_rows_and_stays_consistent(tmp_path: Path, expected: 
     assert set(dups["duplicate_of"]) <= set(articles["id"])
     assert again.status == "unchanged"  # nothing new: nothing written, no run recorded
     assert len(list((out / "manifests").glob("*.json"))) == 2
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_ledger_digests_are_the_files_digests(tmp_path: Path, workers: int, expected: dict[str, Any]) -> None:
+    # Page files are hashed by the extraction from the bytes it read, containers and gzip
+    # files at commit: either way the ledger holds each input file's SHA-256 as stored.
+    out, _ = _build_copy(tmp_path, f"ledger{workers}", workers=workers)
+    ledger = _table(out, "ledger")
+    paths = [Path(p) for p in ledger["input"]]
+    assert len(paths) == len({key.split("#", 1)[0] for key in expected})  # a WARC or JSONL file holds many pages
+    assert any(p.suffix in (".warc", ".gz", ".jsonl") for p in paths)  # some hashed at commit
+    for path, digest in zip(paths, ledger["sha256"], strict=True):
+        assert digest == hashlib.sha256(path.read_bytes()).hexdigest(), path
 
 
 def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def test_gzip_is_unpacked_by_magic(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(b"<html><p>hi</p></html>"))
     page = read_page(str(path), 1000)
     assert isinstance(page, RawPage) and page.data == b"<html><p>hi</p></html>"
+
+
+def test_a_plain_page_file_carries_its_digest_and_a_gzip_one_does_not(tmp_path: Path) -> None:
+    # The input ledger takes the digest from the bytes the extraction read; gzip bytes
+    # are unpacked on reading, so a packed file is hashed at commit instead.
+    plain, packed = tmp_path / "a.html", tmp_path / "b.html"
+    plain.write_bytes(b"<html><p>hi</p></html>")
+    packed.write_bytes(gzip.compress(b"<html><p>hi</p></html>"))
+    page, gz_page = read_page(str(plain), 1000), read_page(str(packed), 1000)
+    assert isinstance(page, RawPage) and page.file_sha256 == hashlib.sha256(plain.read_bytes()).hexdigest()
+    assert isinstance(gz_page, RawPage) and gz_page.file_sha256 is None
 
 
 def test_size_cap_applies_before_parsing_and_to_gzip_bombs(tmp_path: Path) -> None:

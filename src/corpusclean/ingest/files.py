@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from corpusclean.errors import InputNotFoundError
 from corpusclean.ingest import remote
-from corpusclean.ingest.capped import read_capped
+from corpusclean.ingest.capped import GZIP_MAGIC, read_capped
 from corpusclean.records import RawPage, Reject, RejectReason
 
 _GLOB_CHARS = frozenset("*?[")
@@ -86,16 +87,21 @@ def expand_inputs(inputs: Sequence[str], include: Sequence[str]) -> InputFiles:
     return InputFiles(tuple(sorted(found)), skipped)
 
 
-def _read_capped(path: str, cap: int) -> bytes | Reject:
-    """Read at most cap bytes of the file, unpacking gzip in a stream so a bomb costs no more."""
+def _read_capped(path: str, cap: int) -> tuple[bytes, bool] | Reject:
+    """At most cap bytes of the file, unpacking gzip in a stream so a bomb costs no more; and
+    whether it was gzip (then the bytes are not the file's)."""
     try:
         with open(path, "rb") as fh:
+            packed = fh.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+            fh.seek(0)
             data = read_capped(fh, path, cap)
     except OSError as exc:
         return Reject(path, RejectReason.READ_ERROR, f"{type(exc).__name__}: {exc.strerror or exc}")
-    if isinstance(data, Reject) and data.reason is RejectReason.TOO_LARGE and data.detail.startswith("over"):
-        return Reject(path, RejectReason.TOO_LARGE, f"{os.path.getsize(path)} bytes, {data.detail}")
-    return data
+    if isinstance(data, Reject):
+        if data.reason is RejectReason.TOO_LARGE and data.detail.startswith("over"):
+            return Reject(path, RejectReason.TOO_LARGE, f"{os.path.getsize(path)} bytes, {data.detail}")
+        return data
+    return data, packed
 
 
 def read_page(path: str, max_bytes: int) -> RawPage | Reject:
@@ -103,7 +109,8 @@ def read_page(path: str, max_bytes: int) -> RawPage | Reject:
     if not os.path.isfile(path):
         what = "a directory" if os.path.isdir(path) else "not a regular file"
         return Reject(path, RejectReason.READ_ERROR, f"{what}")
-    data = _read_capped(path, max_bytes)
-    if isinstance(data, Reject):
-        return data
-    return RawPage(source_path=path, data=data)
+    read = _read_capped(path, max_bytes)
+    if isinstance(read, Reject):
+        return read
+    data, packed = read
+    return RawPage(source_path=path, data=data, file_sha256=None if packed else hashlib.sha256(data).hexdigest())

@@ -95,17 +95,25 @@ def _digest_or_none(path: str) -> str | None:
         return None
 
 
-def ledger_rows(planned: dict[str, tuple[int, int] | None], pages: dict[str, int]) -> pa.Table:
+def ledger_rows(
+    planned: dict[str, tuple[int, int] | None], pages: dict[str, int], known: dict[str, str] | None = None
+) -> pa.Table:
     """Ledger rows (without run columns) for the input files a run processed.
 
     `planned` is each file's (size, mtime_ns) when the run was planned: a file that
     changed since, or could not be read, is left out, so the next run takes it again.
+    `known` holds digests the extraction took of the bytes it read (RawPage.file_sha256):
+    a file whose size and time are still the planned ones still holds those bytes, and is
+    not read again. The others are hashed here.
     """
+    known = known or {}
     unchanged = [path for path, planned_stat in planned.items() if planned_stat and stat_key(path) == planned_stat]
+    to_hash = [path for path in unchanged if path not in known]
     # Hashing is most of this and hashlib runs without the GIL: one thread per core (the
     # run's workers are done by now).
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        digests = list(pool.map(_digest_or_none, unchanged))
+        hashed = dict(zip(to_hash, pool.map(_digest_or_none, to_hash), strict=True))
+    digests = [known[path] if path in known else hashed[path] for path in unchanged]
     rows = []
     for path, digest in zip(unchanged, digests, strict=True):
         planned_stat = planned[path]
