@@ -19,8 +19,10 @@ imports and a 20-page warm-up done before the clock starts), and the end-to-end 
 includes the interpreter's start, imports, dedup, Parquet, report and commit). Every figure
 is printed with the 1-minute load average at the time, since other processes on the machine
 skew it, and with the CPU time it took (the bare loop's process; the build's whole process
-tree), which other processes skew much less than the wall clock. Eval files are never copied
-into the project; the data paths are arguments.
+tree), which other processes skew much less than the wall clock. Each round's builds are also
+given as a ratio to that round's bare loop, and the fixed cost of a build (a one-page build,
+best of three) is printed last: a build pays it whatever its size, so it weighs on small runs.
+Eval files are never copied into the project; the data paths are arguments.
 """
 
 from __future__ import annotations
@@ -168,7 +170,8 @@ def throughput(data: Path, pages_wanted: int, rounds: int) -> None:
         n = len(files)
         bare_loop(files[:20])  # warm-up: imports, caches
         print(f"\nthroughput on {n} pages ({data.name} copies), {os.cpu_count()} cores")
-        print(f"{'round':<6} {'run':<34} {'seconds':>8} {'pages/s':>8} {'CPU s':>7} {'CPU ms/page':>11} {'load':>5}")
+        header = f"{'round':<6} {'run':<34} {'seconds':>8} {'pages/s':>8} {'x bare':>6}"
+        print(f"{header} {'CPU s':>7} {'CPU ms/page':>11} {'load':>5}")
         runs: dict[str, Callable[[], tuple[float, float]]] = {
             BARE: lambda: bare_loop(files),
             "corpusclean build --workers 1": lambda: cli_build(source, 1),
@@ -177,14 +180,16 @@ def throughput(data: Path, pages_wanted: int, rounds: int) -> None:
         best: dict[str, float] = {}
         best_cpu: dict[str, float] = {}
         for round_no in range(1, max(1, rounds) + 1):
+            round_bare = 0.0
             for label, run in runs.items():
                 load = os.getloadavg()[0]
                 seconds, cpu = run()
                 best[label] = min(best.get(label, float("inf")), seconds)
                 best_cpu[label] = min(best_cpu.get(label, float("inf")), cpu)
+                round_bare = round_bare or seconds  # the bare loop runs first in every round
                 print(
-                    f"{round_no:<6} {label:<34} {seconds:>8.1f} {n / seconds:>8.1f} {cpu:>7.1f} "
-                    f"{1000 * cpu / n:>11.2f} {load:>5.2f}"
+                    f"{round_no:<6} {label:<34} {seconds:>8.1f} {n / seconds:>8.1f} {round_bare / seconds:>6.2f} "
+                    f"{cpu:>7.1f} {1000 * cpu / n:>11.2f} {load:>5.2f}"
                 )
         bare = n / best[BARE]
         print("best of rounds:")
@@ -193,6 +198,16 @@ def throughput(data: Path, pages_wanted: int, rounds: int) -> None:
                 f"  {label:<34} {n / seconds:>8.1f} pages/s  {n / seconds / bare:>5.2f}x bare   "
                 f"CPU {1000 * best_cpu[label] / n:>6.2f} ms/page  {best_cpu[label] / best_cpu[BARE]:>5.2f}x bare"
             )
+        # What every build pays whatever its size (interpreter start, imports, commit): the
+        # best of three builds of one page. It weighs on small runs: compare it with the above.
+        one = Path(tempfile.mkdtemp(prefix="cc-bench-one-"))
+        try:
+            shutil.copy(files[0], one)
+            fixed = min(cli_build(one, 2)[0] for _ in range(3))
+        finally:
+            shutil.rmtree(one, ignore_errors=True)
+        share = fixed / best["corpusclean build --workers 2"]
+        print(f"fixed cost of a build (one page, -j2, best of 3): {fixed:.2f} s, {share:.0%} of the best -j2 run above")
     finally:
         shutil.rmtree(source, ignore_errors=True)
 
