@@ -132,12 +132,12 @@ def _read_page(payload: Payload, config: BuildConfig) -> RawPage | Reject:
 def _extract(
     payload: Payload, config: BuildConfig, now: dt.datetime, site_lines: SiteLines
 ) -> tuple[ExtractedPage | Reject, str | None]:
-    """The page's result, and the SHA-256 of its file when the worker read a whole page file."""
+    """The page's result, and the SHA-256 of its file when the worker read a whole page file
+    (RawPage.file_sha256; None for the container records the parent reads)."""
     page = _read_page(payload, config)
     if isinstance(page, Reject):
         return page, None
-    digest = page.file_sha256 if isinstance(payload, Unit) else None
-    return extract_page(page, config, now, site_lines), digest
+    return extract_page(page, config, now, site_lines), page.file_sha256
 
 
 def _worker_main(conn: Connection, config: BuildConfig, started: str, site_lines: SiteLines) -> None:

@@ -165,8 +165,10 @@ def _html_parser() -> etree.HTMLParser:
 
     lxml.html's parsers pick each element's Python class by calling a Python method every
     time lxml makes an element object, and trafilatura's passes over the tree make hundreds
-    of thousands of them: on the eval pages that cost 17% of extract_html (17.7 -> 14.6 ms
-    a page, CPU, same outputs on all 241 pages; 2026-12-04). Every element here is a plain
+    of thousands of them (447,289 for the 181 scrapinghub pages). With this lookup
+    extract_html takes ~5% less CPU a page (the two loaders alternated page by page:
+    14.91 vs 15.63 ms, 14.53 vs 15.33 ms), with the same outputs on the 264 pages tried
+    (benchmarks/RESULTS-html.md, round 5). Every element here is a plain
     HtmlElement (forms and inputs lose their form-only helper classes, which neither
     trafilatura nor we use); comments and processing instructions keep their HTML classes.
     """
