@@ -14,6 +14,11 @@ svg, iframe/frame, object/embed, select/option/datalist, hidden inputs, `hidden`
 inline display:none / visibility:hidden), then html-text 0.7.1 `extract_text(tree,
 guess_layout=True)`, lines stripped and runs of blank lines collapsed to one.
 
+--gold-from-corpusclean writes ground-truth.json from corpusclean's own HTML extraction of
+each page (corpusclean.extract.html.extract_html, default config) instead of copying the set's
+gold: labels that follow the scrapinghub convention (no captions, standfirsts or bylines),
+for training the text-dump model on pages whose own gold labels another way.
+
 --check TEXTDUMP_SET re-renders the scrapinghub pages behind a text-dump set (its
 ../scrapinghub/html) and counts the dumps that differ from the set's own, to show the
 renderer matches the one the gold set was built with.
@@ -26,10 +31,18 @@ import gzip
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path, and benchmarks/html.py would shadow the
+# standard library's html module (imported by trafilatura): take the folder off first.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import html_text
 import lxml.html  # type: ignore[import-untyped]
+
+from corpusclean.config import ExtractConfig
+from corpusclean.extract.html import extract_html
 
 _INVISIBLE_TAGS = (
     "head",
@@ -123,16 +136,31 @@ def main() -> None:
     parser.add_argument("html_set", type=Path, help="directory with html/<id>.html.gz and ground-truth.json")
     parser.add_argument("out", type=Path, help="output directory (pages/<id>.txt, ground-truth.json)")
     parser.add_argument("--check", type=Path, help="a text-dump set to compare the renderer against")
+    parser.add_argument(
+        "--gold-from-corpusclean",
+        action="store_true",
+        help="label the pages with corpusclean's HTML extraction instead of the set's gold",
+    )
     args = parser.parse_args()
     if args.check is not None:
         check(args.check)
     (args.out / "pages").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(args.html_set / "ground-truth.json", args.out / "ground-truth.json")
+    if not args.gold_from_corpusclean:
+        shutil.copyfile(args.html_set / "ground-truth.json", args.out / "ground-truth.json")
+    gold = json.loads((args.html_set / "ground-truth.json").read_text("utf-8"))
+    ours: dict[str, dict[str, str | None]] = {}
     captions: dict[str, list[str]] = {}
     for path in sorted((args.html_set / "html").glob("*.html.gz")):
         page_id = path.name[: -len(".html.gz")]
-        dump, captions[page_id] = render_with_captions(read_html(path))
+        html = read_html(path)
+        dump, captions[page_id] = render_with_captions(html)
         (args.out / "pages" / f"{page_id}.txt").write_text(dump, encoding="utf-8")
+        if args.gold_from_corpusclean:
+            url = (gold.get(page_id) or {}).get("url")
+            ours[page_id] = {"articleBody": extract_html(html, ExtractConfig(), url).text, "url": url}
+    if args.gold_from_corpusclean:
+        text = json.dumps(ours, ensure_ascii=False, indent=1)
+        (args.out / "ground-truth.json").write_text(text, encoding="utf-8")
     (args.out / "captions.json").write_text(json.dumps(captions, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"rendered {len(captions)} pages to {args.out / 'pages'} (caption lines in captions.json)")
 
