@@ -100,13 +100,13 @@ def quality(data: Path, repeat: int) -> None:
     ours, t_ours = _timed(lambda: {k: extract_html(pages[k], config, url=urls[k]).text for k in gold}, repeat)
     bare, t_bare = _timed(lambda: {k: trafilatura.extract(pages[k], url=urls[k]) or "" for k in gold}, repeat)
     print(f"\n{data.name}: {len(gold)} pages, load {os.getloadavg()[0]:.2f}")
-    print(f"{'method':<12} {'split':<8} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6} {'exact':>6}")
+    print(f"{'method':<12} {'split':<8} {'pages':>5} {'F1':>7} {'P':>6} {'R':>6} {'exact':>6}")
     for name, pred in (("corpusclean", ours), ("trafilatura", bare)):
         for split in SPLITS:
             ids = [k for k in gold if split == "all" or split_of(k) == split]
             r = score({k: gold[k] for k in ids}, {k: pred[k] for k in ids})
             print(
-                f"{name:<12} {split:<8} {len(ids):>5} {r['f1']:>6.3f} {r['precision']:>6.3f} "
+                f"{name:<12} {split:<8} {len(ids):>5} {r['f1']:>7.4f} {r['precision']:>6.3f} "
                 f"{r['recall']:>6.3f} {r['accuracy']:>6.3f}"
             )
     print(

@@ -82,12 +82,12 @@ def main() -> None:
     rate_cpu = len(ids) / best_cpu if best_cpu > 0 else float("inf")
     kb = sum(len(t) for t in texts.values()) / max(1, len(texts)) / 1000
 
-    print(f"{'split':<8} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6} {'exact':>6}")
+    print(f"{'split':<8} {'pages':>5} {'F1':>7} {'P':>6} {'R':>6} {'exact':>6}")
     for split in SPLITS if args.split == "all" else (args.split,):
         part = ids_in(gold, split)
         result = score({k: gold[k] for k in part}, {k: pred[k] for k in part})
         print(
-            f"{split:<8} {len(part):>5} {result['f1']:>6.3f} {result['precision']:>6.3f} "
+            f"{split:<8} {len(part):>5} {result['f1']:>7.4f} {result['precision']:>6.3f} "
             f"{result['recall']:>6.3f} {result['accuracy']:>6.3f}"
         )
     print(f"speed: {rate:,.0f} pages/s on one core, wall clock ({len(ids)} pages, {kb:.1f} kB average)")

@@ -14,6 +14,9 @@ network over windowed line features; stage 2 is a logistic regression over stage
 context, fitted on out-of-fold stage-1 scores so that it does not learn to trust an
 overfitted stage 1. Everything is seeded: the same data gives the same model.json.
 
+--members K averages K stage-1 networks trained from different seeds (measured in
+RESULTS-textdump.md round 7: no gain, so the shipped model has one).
+
 --cv also prints the page-level F1 of out-of-fold predictions on the tune half (a fair
 estimate while developing, since the in-sample tune score flatters the model).
 """
@@ -53,6 +56,7 @@ LEARNING_RATE = 0.01
 WEIGHT_DECAY = 1e-2
 L2 = 1.0
 SEED = 20250603
+MEMBERS = 1
 
 
 def line_labels(lines: list[str], gold: str, captions: frozenset[str] = frozenset()) -> tuple[list[float], list[int]]:
@@ -112,17 +116,35 @@ def fit_logistic(
     return mean, scale, beta[:-1], float(beta[-1])
 
 
-def fit_network(
-    pages: list[Page],
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, float]:
-    """Stage 1: tanh hidden layer, sigmoid output, weighted log loss, full-batch Adam."""
+Network = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, float]
+
+
+def fit_network(pages: list[Page], members: int = 1) -> Network:
+    """Stage 1: the average logit of `members` networks trained from different seeds.
+
+    The average of tanh networks on the same inputs is itself one tanh network with their hidden
+    units side by side (output weights divided by `members`), so the shipped model keeps its form.
+    """
+    nets = [_fit_one_network(pages, SEED + k) for k in range(members)]
+    if members == 1:
+        return nets[0]
+    mean, scale = nets[0][0], nets[0][1]
+    w1 = np.hstack([net[2] for net in nets])
+    b1 = np.concatenate([net[3] for net in nets])
+    w2 = np.concatenate([net[4] for net in nets]) / members
+    b2 = float(np.mean([net[5] for net in nets]))
+    return mean, scale, w1, b1, w2, b2
+
+
+def _fit_one_network(pages: list[Page], seed: int) -> Network:
+    """One network: tanh hidden layer, sigmoid output, weighted log loss, full-batch Adam."""
     feats = np.vstack([p[1] for p in pages])
     mean, scale = _standardize(feats)
     x = np.vstack([window_features((p[1] - mean) / scale) for p in pages])
     y = np.concatenate([p[2] for p in pages])
     w = np.concatenate([p[3] for p in pages])
     w = w / w.sum()
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     params = [
         rng.normal(0.0, 1.0 / np.sqrt(x.shape[1]), (x.shape[1], HIDDEN)),
         np.zeros(HIDDEN),
@@ -153,16 +175,17 @@ def fit_network(
     return mean, scale, w1, b1, w2, float(b2[0])
 
 
-def fit_model(pages: list[Page], stage1_only: list[Page] | None = None) -> LineModel:
-    """The two-stage model; `stage1_only` pages add to the line network's data, not to stage 2's."""
+def fit_model(pages: list[Page], stage1_only: list[Page] | None = None, members: int = 1) -> LineModel:
+    """The two-stage model; `stage1_only` pages add to the line network's data, not to stage 2's;
+    stage 1 averages `members` networks."""
     more = stage1_only or []
-    mean1, scale1, w1, b1, w2, b2 = fit_network(pages + more)
+    mean1, scale1, w1, b1, w2, b2 = fit_network(pages + more, members)
     # Out-of-fold stage-1 logits for the stage-2 fit (pages go to folds round-robin).
     ctx_rows: list[FloatArray] = []
     ys: list[FloatArray] = []
     ws: list[FloatArray] = []
     for fold in range(FOLDS):
-        inner = fit_network([p for i, p in enumerate(pages) if i % FOLDS != fold] + more)
+        inner = fit_network([p for i, p in enumerate(pages) if i % FOLDS != fold] + more, members)
         probe = LineModel(*inner, np.zeros(1), np.ones(1), np.zeros(1), 0.0)
         for i, (_, feats, labels, weights, blocks) in enumerate(pages):
             if i % FOLDS == fold:
@@ -205,6 +228,7 @@ def cross_validate(
     out: Path | None = None,
     stage1_only: bool = False,
     fold_seed: int | None = None,
+    members: int = 1,
 ) -> None:
     """Out-of-fold F1 on the tune half, with the model's own decoding (predictions to `out` if given).
 
@@ -222,7 +246,7 @@ def cross_validate(
     fold_of = {page: place % FOLDS for place, page in enumerate(order)}
     for fold in range(FOLDS):
         train = [p for i, p in enumerate(pages) if fold_of[i] != fold]
-        model = fit_model(train, extra) if stage1_only else fit_model(train + extra)
+        model = fit_model(train, extra, members) if stage1_only else fit_model(train + extra, members=members)
         textdump.shipped_model.cache_clear()
         original = textdump.shipped_model
         textdump.shipped_model = lambda model=model: model  # type: ignore[assignment]
@@ -254,6 +278,9 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="also report out-of-fold F1 on the tune half")
     parser.add_argument("--cv-out", type=Path, help="write the out-of-fold predictions {id: text} here")
     parser.add_argument("--fold-seed", type=int, help="shuffle pages into folds with this seed (default: i % folds)")
+    parser.add_argument(
+        "--members", type=int, default=MEMBERS, help="stage-1 networks averaged (trained from different seeds)"
+    )
     args = parser.parse_args()
     gold = load_gold(args.data)
     ids = ids_in(gold, "tune")
@@ -263,8 +290,13 @@ def main() -> None:
         extra_gold = load_gold(extra_set)
         extra += load_pages(extra_set, extra_gold, ids_in(extra_gold, "all"), args.extra_weight)
     if args.cv:
-        cross_validate(args.data, gold, ids, pages, extra, args.cv_out, args.extra_stage1_only, args.fold_seed)
-    model = fit_model(pages, extra) if args.extra_stage1_only else fit_model(pages + extra)
+        cross_validate(
+            args.data, gold, ids, pages, extra, args.cv_out, args.extra_stage1_only, args.fold_seed, args.members
+        )
+    if args.extra_stage1_only:
+        model = fit_model(pages, extra, args.members)
+    else:
+        model = fit_model(pages + extra, members=args.members)
     pages += extra
     args.out.parent.mkdir(parents=True, exist_ok=True)
     blob = {k: _rounded(v) for k, v in model.to_json().items()}

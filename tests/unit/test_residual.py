@@ -8,7 +8,10 @@ from corpusclean.extract.residual import (
     ResidualReason,
     agency_of,
     boilerplate_reason,
+    caption_credit_end,
     image_credit_of,
+    is_contact_line,
+    is_credited_caption,
     related_headline,
     strip_residual,
 )
@@ -49,6 +52,20 @@ DROP = [
     ("sammievee says:", ResidualReason.COMMENTS),
     ("Foto: dpa", ResidualReason.IMAGE_CREDIT),
     ("Photo: Reuters", ResidualReason.IMAGE_CREDIT),
+    ("Image caption Dock workers unload the first shipment at Ashby harbour on Monday", ResidualReason.IMAGE_CREDIT),
+    ("Media caption The mayor explains why the ferry will stop in March", ResidualReason.IMAGE_CREDIT),
+    ("Image copyright Getty Images", ResidualReason.IMAGE_CREDIT),
+    ("Click to share on Facebook (Opens in new window)", ResidualReason.LINK_PROMPT),
+    ("GET THE HERALD ON THE GO BY CLICKING HERE", ResidualReason.LINK_PROMPT),
+    (
+        "Get Tri-County Cycling delivered to your door every month. 12 issues for £11.99. Click here for more"
+        " information.",
+        ResidualReason.LINK_PROMPT,
+    ),
+    (
+        "Clique na imagem acima e veja a classificação completa do campeonato depois da última etapa.",
+        ResidualReason.LINK_PROMPT,
+    ),
     ("Tags: Kremlin, Ukraine, Istanbul talks", ResidualReason.TAGS),
     ("Previous article", ResidualReason.PAGER),
     ("You may also like...", ResidualReason.RELATED),
@@ -80,6 +97,10 @@ KEEP = [
     "Comments made by the minister on Monday drew criticism from the opposition.",
     "Photos which were released online show the actress at the event.",
     "Reading the report, one sees how the cookie jar was emptied long before the audit.",
+    "Image copyright law differs from country to country, the court said.",
+    "A single click was enough to delete the files, the engineer told the court.",
+    "Clicks and views fell by a third after the change to the search page.",
+    "Image captions are written by the picture desk, not by the reporter.",
     "Tags on the recovered turtles showed that most had nested on the island before.",
     "Follow-up checks on the bridge found no further damage, the council said.",
     "The newsletter, which she started in 2019, now has 40,000 readers and a paid tier.",
@@ -133,6 +154,52 @@ def test_image_credit_forms() -> None:
     caption = "Kremlin dismissed the idea of a quick presidential summit. / AP"
     assert image_credit_of(caption, allow_tail=True) == "AP"
     assert image_credit_of(caption, allow_tail=False) is None
+    assert image_credit_of("Image copyright Getty Images", allow_tail=False) == "Getty Images"
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("Dock workers unload the first shipment at Ashby harbour, Fla. (AP Photo/Carla Mendel, File)",
+         "AP Photo/Carla Mendel, File"),
+        ("The flooded square in Ashby on Monday morning (Image: GETTY)", "GETTY"),
+        ("Harbour master Ina Sorel (AFP)", "AFP"),
+        ("A stock image of a ferry in fog. The service will stop in March. Getty Images", "Getty Images"),
+        ("Trade ministers meet in Ashby (Reuters/Kevin Olam)", "Reuters/Kevin Olam"),
+    ],
+)  # fmt: skip
+def test_caption_ending_in_its_credit(line: str, credit: str) -> None:
+    assert caption_credit_end(line) == credit
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die elektronische Patientenakte (ePA)",  # an abbreviation, not the agency EPA
+        "The ratio rose to 3.2 last year (see the chart below)",
+        "He said the agency had been warned twice (AP reported the first warning in May).",
+        "The photo was taken in 1962, long before the mill closed.",
+    ],
+)
+def test_prose_ending_in_brackets_is_not_a_credited_caption(line: str) -> None:
+    assert caption_credit_end(line) is None
+    assert not is_credited_caption(line)
+
+
+def test_credit_label_after_the_caption_and_wire_caption_leads() -> None:
+    assert caption_credit_end("The ferry leaves Ashby at dawn. Credit: Tri-County Herald") == "Tri-County Herald"
+    assert caption_credit_end("Voters queue in Ashby. Credit... Ina Sorel/The Herald") == "Ina Sorel/The Herald"
+    assert is_credited_caption("In this Nov. 5, 2025, file photo, the old mill stands empty on River Road.")
+    assert is_credited_caption("This March 28, 2025, photo provided by the county shows the mill's roof.")
+    # Prose about photos, and a credit word inside a sentence, are not captions.
+    assert not is_credited_caption("This photo shows how little of the mill was left after the fire.")
+    assert not is_credited_caption("In this photo essay, our reporters follow the ferry for a week.")
+    assert not is_credited_caption("The credit: a loan from the state, repaid over ten years.")
+
+
+def test_contact_line() -> None:
+    assert is_contact_line("Have a tip? Ina Sorel may be reached at isorel@example.com. Follow her on Twitter @isorel.")
+    assert not is_contact_line("The mayor could not be reached for comment on Tuesday.")
 
 
 def test_strip_residual_on_html_paragraphs() -> None:

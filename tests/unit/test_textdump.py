@@ -15,15 +15,20 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     DEFAULT_CONFIG,
     LineKind,
     _captions,
+    _continue_numbered_lists,
     _cut_closing_sections,
     _drop_stray_short_runs,
+    _keep_paragraph_above_ad_break,
+    _keep_tables,
     _line_key,
+    _related_block_lines,
     _rows_with_tokens,
     _split_page,
     _veto_metadata_lines,
     classify_lines,
     clean_dump,
     is_caption,
+    is_credited_caption,
     is_date_line,
     prefix_gate,
     residual_gate_active,
@@ -186,6 +191,49 @@ def test_caption_with_credit_is_dropped_and_credited() -> None:
     assert "seen from the bridge" not in result.text
     assert result.image_credits == ("AP",)
     assert result.published == "June 3, 2025"
+
+
+def test_caption_ending_in_its_credit_is_dropped_even_as_a_paragraph() -> None:
+    caption = "Residents leave the county offices after the vote on Tuesday, Ashby, Fla. (AP Photo/Carla Mendel, File)"
+    body = [ARTICLE[0], ARTICLE[1], caption, ARTICLE[2], ARTICLE[3]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert _paragraphs(result.text) == ARTICLE
+    assert result.image_credits == ("AP Photo/Carla Mendel, File",)
+    # A short one between two paragraphs is not taken for a subheading either.
+    body = [ARTICLE[0], ARTICLE[1], "The mill in 1910 (Image: GETTY)", ARTICLE[2], ARTICLE[3]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert _paragraphs(result.text) == ARTICLE
+    assert result.image_credits == ("GETTY",)
+
+
+def test_a_long_last_paragraph_ending_in_an_agency_is_kept() -> None:
+    last = (
+        "Opponents said they would ask the state court to review the decision before the end of the year, and "
+        "the trust said it would not sign a lease until the court had ruled on the case, which could take "
+        "until the spring. (AFP)"
+    )
+    assert not is_credited_caption(last, text_units(last))
+    assert is_credited_caption("Board chair Ina Sorel after the vote (AFP)", 41)
+    result = clean_dump(_dump(["Mill saved after board vote"], [*ARTICLE[:3], last], ["Contact us"]))
+    assert _paragraphs(result.text)[-1] == last
+
+
+def test_paragraph_above_an_ad_break_is_kept_when_the_article_goes_on_below() -> None:
+    lede = ARTICLE[0]
+    lines = ["Mill saved after board vote", "", lede, "", "Continue Reading Below", "", *ARTICLE[1:]]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    body = [False, False, False, True, True, True]  # title, lede, ad break, the rest
+    _keep_paragraph_above_ad_break(page, body)
+    assert body == [False, True, False, True, True, True]
+    # Nothing kept below the break: the break is not inside the article, the paragraph stays out.
+    body = [False, False, False, False, False, False]
+    _keep_paragraph_above_ad_break(page, body)
+    assert body == [False] * 6
+    # A line that is not a sentence ("Watch the video") is not brought back.
+    page = _split_page("\n".join(["Watch the video", "", "Continue Reading Below", "", *ARTICLE]), DEFAULT_CONFIG)
+    body = [False, False, True, True, True, True]
+    _keep_paragraph_above_ad_break(page, body)
+    assert body[0] is False
 
 
 def test_byline_becomes_authors() -> None:
@@ -486,6 +534,92 @@ def test_headlines_under_a_bare_related_label_are_related_not_body() -> None:
     assert ARTICLE[2] in _paragraphs(result.text)
 
 
+def test_a_headline_list_a_blank_line_below_its_label_is_related() -> None:
+    most_popular = [
+        "Ferry service to stop in March as county cuts costs",
+        "Ashby council delays vote on the harbour plan",
+        "Property taxes are on the rise. These maps show where.",
+        "Skimming device found at a gas station on Route 9",
+    ]
+    text = "Mill saved after board vote\n\nMost Popular\n\n" + "\n".join(most_popular) + "\n\n"
+    text += "\n\n".join(ARTICLE) + "\n\nContact us\n"
+    result = clean_dump(text)
+    assert _paragraphs(result.text) == ARTICLE
+    assert result.related == tuple(most_popular)
+    # One line a blank line below a label is a subheading of the article, not a list.
+    page = _split_page(
+        "\n".join([ARTICLE[0], "", "RECOMMENDED", "", "What happens next", "", ARTICLE[1]]), DEFAULT_CONFIG
+    )
+    assert _related_block_lines(page) == []
+
+
+def test_markup_residue_is_dropped_from_the_body() -> None:
+    shortcode = '[button link="https://example.com/submit/" type="big"] Send us YOUR review[/button]'
+    body = [ARTICLE[0], ARTICLE[1], shortcode, ARTICLE[2], ARTICLE[3]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert _paragraphs(result.text) == ARTICLE
+    # Square brackets in prose are kept.
+    bracketed = "The chair said the plan [to sell the mill] was never on the table, and the board agreed."
+    body = [ARTICLE[0], ARTICLE[1], bracketed, ARTICLE[2], ARTICLE[3]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert bracketed in _paragraphs(result.text)
+
+
+def test_author_contact_line_closing_the_article_is_dropped() -> None:
+    contact = "Have a tip? Ina Sorel may be reached at isorel@example.com. Follow her on Twitter @isorel."
+    result = clean_dump(_dump(["Mill saved after board vote"], [*ARTICLE, contact], ["Contact us"]))
+    assert _paragraphs(result.text) == ARTICLE
+    # The same words in the middle of the story are the story's.
+    quote = "The clerk said the mayor may be reached at the county offices until the end of the month."
+    body = [ARTICLE[0], quote, *ARTICLE[1:]]
+    result = clean_dump(_dump(["Mill saved after board vote"], body, ["Contact us"]))
+    assert quote in _paragraphs(result.text)
+
+
+def test_byline_with_a_date_is_a_dated_byline() -> None:
+    header = ["Mill saved after board vote", "By Ina Sorel, Tomas Reyes on Monday, November 18th, 2025 at 11:08 a.m."]
+    result = clean_dump(_header_dump(header))
+    assert "By Ina Sorel" not in result.text
+    assert result.authors == ("Ina Sorel", "Tomas Reyes")
+    assert not _split_page("By the end of 2025, the mill will be a museum.", DEFAULT_CONFIG).dated_byline[0]
+
+
+def test_a_table_the_body_keeps_part_of_is_kept_whole() -> None:
+    rows = [
+        "Pos. Rider Points Wins",
+        *[f"{i} Rider {chr(64 + i)}. Sorel {900 - 37 * i} {i % 3} {i % 4}" for i in range(1, 9)],
+    ]
+    lines = [ARTICLE[0], "", *rows, "", ARTICLE[1]]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    body = [True, True, True, True, False, False, False, False, False, True, True]  # the model's cut
+    _keep_tables(page, body)
+    assert body == [True] * 11
+    # A menu block the body keeps a line of is not a table: it stays as it was.
+    menu = ["Home", "News", "Sports", "Weather 12", "Obituaries"]
+    page = _split_page("\n".join([ARTICLE[0], "", *menu, "", ARTICLE[1]]), DEFAULT_CONFIG)
+    body = [True, False, False, False, True, False, True]
+    _keep_tables(page, body)
+    assert body == [True, False, False, False, True, False, True]
+
+
+def test_a_numbered_list_the_body_keeps_part_of_goes_on_to_its_last_item() -> None:
+    items = [f"{i}) Board game number {i}, for two to six players" for i in range(1, 7)]
+    lines = [ARTICLE[0], ""]
+    for item in items:
+        lines += [item, f"http://example.com/shop/{item[0]}"]
+    lines += ["", "Leave a comment"]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    body = [True] * 9 + [False] * 5  # the model's scores faded after the fourth item
+    _continue_numbered_lists(page, body)
+    assert body == [True] * 12 + [False, False]  # up to the last item; what follows it is not the list's
+    # Numbers that do not follow on ("2020 was ...", "12 people ...") join nothing.
+    lines = [ARTICLE[0], "", "1. Heat the oven.", "2. Mix the flour.", "", "12 people came to the meeting.", ""]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    body = [True, True, True, False]
+    _continue_numbered_lists(page, body)
+    assert body == [True, True, True, False]
+
+
 def test_site_name_is_the_masthead_the_copyright_line_names() -> None:
     text = _dump(
         ["Skip to content", "Tri-County Herald", "News", "Mill saved after board vote"],
@@ -547,7 +681,12 @@ def test_byline_gate_is_selective() -> None:
 
 
 _LINES = st.lists(
-    st.sampled_from(["Share", "SHARE:", "share", "Straße", "STRASSE", "Home", "ﬁne", "fine", "Σίσυφος", "ΣΊΣΥΦΟΣ"])
+    st.sampled_from(
+        [
+            *("Share", "SHARE:", "share", "Straße", "STRASSE", "Home", "ﬁne", "fine", "Σίσυφος", "ΣΊΣΥΦΟΣ"),
+            *("Ina Sorel (AFP)", "Ina Sorel (ePA)", "In fog. GETTY IMAGES", "İstanbul. Getty", "x (Photo: Ada Ruiz)"),
+        ]
+    )
     | st.text(min_size=1, max_size=40),
     min_size=1,
     max_size=10,
@@ -559,6 +698,7 @@ _LINES = st.lists(
 def test_page_arrays_match_the_per_line_definitions(lines: list[str]) -> None:
     page = _split_page("\n".join(lines), DEFAULT_CONFIG)
     assert list(page.units) == [text_units(line) for line in page.texts]
+    assert list(page.credited) == [is_credited_caption(line, text_units(line)) for line in page.texts]
     # Repeat keys: equal exactly when the normalized lines are equal.
     for a in range(len(page.texts)):
         for b in range(len(page.texts)):

@@ -30,8 +30,11 @@ from trafilatura.utils import is_dubious_html, repair_faulty_html
 from corpusclean.config import ExtractConfig
 from corpusclean.extract.metadata import PageMetadata, page_metadata
 from corpusclean.extract.residual import (
+    CONTACT_LAST_LINES,
     ResidualReason,
     boilerplate_reason,
+    is_contact_line,
+    markup_reason,
     normalize_line,
     related_headline,
     strip_residual,
@@ -110,29 +113,8 @@ _LIST_SEPARATOR = re.compile(r"\s*[,;|·•]\s*")
 _LINK_LIST_MIN_ITEMS = 4
 _LINK_LIST_SHARE = 0.8
 _LINK_LIST_ITEM_CHARS = 30  # mean characters per item: tags are a few words each
-# Unrendered WordPress shortcodes ("[button link=...]Send us YOUR kit review[/button]") and
-# CSS breakpoint or class names rendered as list items ("- medium-wide-browser-and-larger").
-_SHORTCODE = re.compile(r"\[/[a-z_]+\]|^\[[a-z_]+\s+[a-z_]+\s*=")
-_CSS_SLUG = re.compile(r"^(?:[-–•*·]\s+)?(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
-# Widget status strings left in the page's markup for scripts to show ("Please wait...",
-# "Loading Comments...", "This feature is temporarily unavailable. Please try again later.").
-_UI_STATUS = re.compile(
-    r"^(?:please\s+wait|loading(?:\s+\w+)?|sorry|thanks|oops|close|x)\s*[.!…]*$"
-    r"|^(?:this\s+feature\s+is\s+(?:temporarily\s+)?unavailable|something\s+went\s+wrong)\b.{0,60}$",
-    re.IGNORECASE,
-)
-_RESIDUE_MAX_CHARS = 120  # class names and status strings are short
 # A date stamp line can sit anywhere when it says what it is ("First Published: Tuesday, ...").
 _STAMP_LEAD = re.compile(r"^(?:first\s+|last\s+)?(?:updated|published|posted|modified)\b", re.IGNORECASE)
-# The author's contact or bio line closing an article: "... may be reached at ...",
-# "Follow him on Twitter @michaeldwall". Only among the last lines, and only this long.
-_CONTACT = re.compile(
-    r"\b(?:may|can)\s+be\s+reached\s+at\b|\bfollow\s+(?:him|her|them|me)\b.{0,30}?\bon\s+"
-    r"(?:twitter|facebook|instagram|linkedin|x)\b",
-    re.IGNORECASE,
-)
-_CONTACT_LAST_LINES = 3
-_CONTACT_MAX_CHARS = 300
 # A link text shorter than this many words is a menu item, not another story's headline.
 _HEADLINE_MIN_WORDS = 4
 
@@ -300,15 +282,6 @@ def is_link_list(line: str, every_link: frozenset[str]) -> bool:
     return sum(p in every_link for p in parts) >= _LINK_LIST_SHARE * len(parts)
 
 
-def html_residue_reason(line: str) -> ResidualReason | None:
-    """Lines that are markup or template residue, never prose: shortcodes, CSS class names, widget status."""
-    if "[" in line and _SHORTCODE.search(line):
-        return ResidualReason.MARKUP
-    if len(line) <= _RESIDUE_MAX_CHARS and (_CSS_SLUG.match(line) or _UI_STATUS.match(line)):
-        return ResidualReason.MARKUP
-    return None
-
-
 def _repeats(key: str, stated: Sequence[str]) -> bool:
     """Whether a line repeats a stated headline or standfirst (or is a cut-off form of one)."""
     for other in stated:
@@ -454,14 +427,14 @@ def add_split_body(tree: HtmlElement, paragraphs: Sequence[str]) -> list[str]:
 
 def _late_line_reason(line: str, near_end: bool, every_link: frozenset[str]) -> ResidualReason | None:
     """The rules that hold anywhere in the body: residue, stamps, tag lists, contact lines."""
-    reason = html_residue_reason(line)
+    reason = markup_reason(line)
     if reason is not None:
         return reason
     if len(line) <= _LEAD_META_CHARS and _STAMP_LEAD.match(line) and is_dateline(line):
         return ResidualReason.BYLINE
     if every_link and is_list_shaped(line) and is_link_list(line, every_link):
         return ResidualReason.TAGS
-    if near_end and len(line) <= _CONTACT_MAX_CHARS and _CONTACT.search(line):
+    if near_end and is_contact_line(line):
         return ResidualReason.CONTACT_TRAILER
     return None
 
@@ -524,7 +497,7 @@ def strip_page_furniture(
         if reason is None and _RELEASE_TRAILER.match(line):
             reason = ResidualReason.RELEASE_TRAILER
         if reason is None:
-            reason = _late_line_reason(line, index >= len(paragraphs) - _CONTACT_LAST_LINES, every_link)
+            reason = _late_line_reason(line, index >= len(paragraphs) - CONTACT_LAST_LINES, every_link)
         if reason is None:
             kept.append(line)
         else:

@@ -47,6 +47,7 @@ class ResidualReason(StrEnum):
     CLOSING_SECTION = "closing_section"  # a late "Related"/"Comments"/"Tags" label and all below it
     CONTACT_TRAILER = "contact_trailer"  # "... may be reached at ...", "Follow him on Twitter" at the end
     MARKUP = "markup"  # template residue: "[button ...][/button]" shortcodes, CSS class names
+    LINK_PROMPT = "link_prompt"  # "Click here to ...", "Clique na imagem ...": a prompt to follow a link
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,11 @@ _COPYRIGHT = re.compile(
     r"|hak\s+cipta|무단\s*전재|無断転載|版权所有|版權所有)",
     re.IGNORECASE,
 )
+# A line that opens with the copyright sign and a year is the site's legal footer at any length
+# ("© 2019 Beachbody, LLC. All rights reserved. Beachbody, LLC is the owner of ...").
+_COPYRIGHT_LEAD = re.compile(
+    r"^(?:©|ⓒ|copyright\s*(?:©|\(c\)))\s*(?:\d{4}|[^\W\d_])|^(?:\(c\)|copyright)\s*\d{4}\b", re.IGNORECASE
+)
 
 # Newsletter pitches are whole sentences ("Get the day's top headlines delivered to your inbox
 # every morning by subscribing to our newsletter."), so they are matched anywhere in a line
@@ -186,6 +192,16 @@ _SIGNUP = re.compile(
     re.IGNORECASE,
 )
 _SIGNUP_TOKENS = ("newsletter", "inbox", "subscri", "sign up", "signing up")
+# Prompts to follow a link are whole sentences too ("Get Motor Cycle Monthly delivered every
+# month. Click here for more information.", "Clique na imagem acima e veja ..."): an article's
+# text never tells the reader to click. Matched up to PROMO_LINE_CHARS.
+_LINK_PROMPT = re.compile(
+    r"^(?:click|clique|cliquez|tap|haga\s+clic|klicken\s+sie)\s+"
+    r"(?:here|aqui|ici|hier|on|na|no|nas|nos|e|em|to|the|below|above)\b"
+    r"|\bclick(?:ing)?\s+here\b|\bclique\s+aqui\b|\bcliquez\s+ici\b|\bklicken\s+sie\s+hier\b",
+    re.IGNORECASE,
+)
+_LINK_TOKENS = ("click", "cliqu", "tap here", "tap on", "tap to", "tap the", "haga clic", "klicken sie")
 # Wire-service staff credits under a story: "Reporting by ...; Editing by ...".
 _STAFF_CREDIT_PREFIXES = (
     "reporting by",
@@ -222,6 +238,7 @@ _IMAGE_CREDIT = re.compile(
     r"^(?:photo|photos|foto|fotos|image|images|picture|pictures|credit|credits|bild|imagen|immagine"
     r"|file\s+photo|photo\s+credit|image\s+credit|image\s+copyright|image\s+caption|getty\s+images"
     r"|crédit\s+photo|crédits?|fotografía|reprodução|사진|写真|图片|圖片)\s*(?:[:：©/|]|by\b)"
+    r"|^(?:image|media)\s+caption\s+(?=\S)|^(?:image|media)\s+copyright\s+[^.!?]{1,60}$"  # BBC, no colon
     r"|^\((?:ap|afp|reuters|getty|epa|dpa|photo|foto)[^)]{0,60}\)\s*$"
     r"|^\[(?:사진|photo|foto)[^\]]{0,60}\]\s*$",
     re.IGNORECASE,
@@ -234,6 +251,84 @@ IMAGE_CREDIT_LABEL = re.compile(
     r"|\((?:photo|foto)\s*[:/]\s*(?P<paren>[^)]{1,60})\)\s*$",
     re.IGNORECASE,
 )
+
+# A caption whose credit closes it: "... in Hialeah, Fla. (AP Photo/Alan Diaz, File)", "... the
+# 14th century (Image: GETTY)", "... Julian Assange (AFP)", "... use of the drug. Getty Images".
+# Running prose never ends on a photo credit; a bare agency in brackets ("(AFP)") can close a
+# story's last paragraph, so callers give that form (group `agency`) a length limit.
+CAPTION_CREDIT_END = re.compile(
+    r"\((?:(?P<photo>(?:AP|AFP|Reuters|EPA|Getty|PA|dpa|Xinhua|UPI|Anadolu|Kyodo|Yonhap|EFE)\s*(?i:photos?|images?|pool)"
+    r"(?:\s*[:/][^()]{1,60})?"
+    r"|(?:AP|AFP|Reuters|EPA|Getty|PA|dpa|Xinhua|UPI|Anadolu|Kyodo|Yonhap|EFE)\s*/[^()]{1,60}"
+    r")|(?i:photo|image|picture|foto|credit)s?\s*[:/：]\s*(?P<label>[^()]{1,60})"
+    r"|(?P<agency>AP|AFP|Reuters|EPA|Getty(?:\s+Images)?|dpa|Xinhua|UPI|EFE)"
+    r"|(?P<byline>[A-Z][\w.'’ -]{1,40}/\s*(?:AP|AFP|Reuters|EPA|Getty\s+Images|dpa|Xinhua|UPI|EFE)))\)"
+    r"(?:\s+(?:less|more|hide\s+caption|toggle\s+caption))?\s*$"
+    r"|[.!?][\"”’]?\s+(?P<tail>(?:[A-Z][\w.'’-]*\s+){0,3}?(?:[A-Z][\w.'’-]*\s*/\s*)?"
+    r"(?:Getty(?:\s+Images)?|Shutterstock|iStock(?:photo)?|Alamy(?:\s+Stock\s+Photo)?))\s*$"
+    r"|[.!?][\"”’]?\s+(?i:credit|photo|foto|image|picture)s?\s*(?:[:：]|\.\.\.|…)\s*(?P<trail>[^\W\d_][^.;|:()]{0,58}?)\s*$"
+)
+# The wire services' caption lead: "In this Nov. 5, 2019, file photo, ...", "This undated photo
+# provided by the family shows ...". Prose about a photo ("This photo shows how ...") has neither
+# the comma after the photo word nor "provided by ... shows".
+WIRE_CAPTION_LEAD = re.compile(
+    r"^(?:in\s+)?this\s+(?:[\w.,'’-]+\s+){0,8}?(?:file\s+|handout\s+|undated\s+)?(?:photo|image|picture)"
+    r"(?:,|\s+(?:provided|released|taken|made\s+available)\s+by\s+[^.,]{1,80}?(?:,|\s+shows\b))",
+    re.IGNORECASE,
+)
+# "Image copyright Reuters" (BBC): a credit with no colon.
+_IMAGE_COPYRIGHT = re.compile(r"^(?:image|media)\s+copyright\s+(?P<credit>[^.;|:]{1,60}?)\s*$", re.IGNORECASE)
+# The wire services' caption dates its picture mid-sentence, which a story never does: "... speaks
+# during a fundraiser, Sunday, Nov. 17, 2019, in Las Vegas."
+WIRE_CAPTION_DATE = re.compile(
+    r",\s(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r"\s\d{1,2},\s\d{4}\b"
+)
+# What a line needs for CAPTION_CREDIT_END, WIRE_CAPTION_LEAD or WIRE_CAPTION_DATE: a closing bracket last, or one of
+# these in the lowercased line.
+CAPTION_CREDIT_TOKENS = (
+    "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, "
+)  # fmt: skip
+
+
+# A caption closed by a bare agency, "Julian Assange (AFP)", is short; a story's last paragraph
+# can end the same way, and is longer.
+CREDITED_AGENCY_MAX_CHARS = 200
+CREDITED_CAPTION_MAX_CHARS = 400
+
+
+def caption_credit_end(line: str) -> str | None:
+    """The credit that closes a caption line ("AP Photo/Alan Diaz, File", "AFP", "Getty"), or None."""
+    if len(line) >= CREDITED_CAPTION_MAX_CHARS:
+        return None
+    match = CAPTION_CREDIT_END.search(line)
+    if match is None or (match.group("agency") is not None and len(line) > CREDITED_AGENCY_MAX_CHARS):
+        return None
+    credit = (
+        match.group("photo")
+        or match.group("label")
+        or match.group("agency")
+        or match.group("byline")
+        or match.group("tail")
+        or match.group("trail")
+    )
+    return credit.strip() if credit else None
+
+
+def _may_be_credited_caption(line: str) -> bool:
+    lowered = line.lower()
+    return line.endswith(")") or any(token in lowered for token in CAPTION_CREDIT_TOKENS)
+
+
+def is_credited_caption(line: str) -> bool:
+    """A caption by its own form: it ends in its credit (caption_credit_end) or opens like a wire
+    caption ("In this Nov. 5, 2019, file photo, ..."). Running prose does neither."""
+    return len(line) < CREDITED_CAPTION_MAX_CHARS and (
+        caption_credit_end(line) is not None
+        or WIRE_CAPTION_LEAD.match(line) is not None
+        or WIRE_CAPTION_DATE.search(line) is not None
+    )
+
 
 _TAGS = re.compile(
     r"^(?:tags?|topics?|filed\s+under|categories|category|schlagworte|schlagwörter|etiquetas|marcadores"
@@ -306,6 +401,49 @@ _ANYWHERE_TOKENS = (
 )
 
 
+# Unrendered WordPress shortcodes ("[button link=...]Send us YOUR kit review[/button]") and
+# CSS breakpoint or class names rendered as list items ("- medium-wide-browser-and-larger").
+_SHORTCODE = re.compile(r"\[/[a-z_]+\]|^\[[a-z_]+\s+[a-z_]+\s*=")
+_CSS_SLUG = re.compile(r"^(?:[-–•*·]\s+)?(?=[a-z0-9_-]*[a-z])[a-z0-9]+(?:[-_][a-z0-9]+){2,}$")
+# Widget status strings left in the page's markup for scripts to show ("Please wait...",
+# "Loading Comments...", "This feature is temporarily unavailable. Please try again later.").
+_UI_STATUS = re.compile(
+    r"^(?:please\s+wait|loading(?:\s+\w+)?|sorry|thanks|oops|close|x)\s*[.!…]*$"
+    r"|^(?:this\s+feature\s+is\s+(?:temporarily\s+)?unavailable|something\s+went\s+wrong)\b.{0,60}$",
+    re.IGNORECASE,
+)
+MARKUP_MAX_CHARS = 120  # class names and status strings are short
+
+# The author's contact or bio line closing an article: "... may be reached at ...",
+# "Follow him on Twitter @michaeldwall". Only among the last CONTACT_LAST_LINES lines of the
+# body (callers check), and only this long.
+_CONTACT = re.compile(
+    r"\b(?:may|can)\s+be\s+reached\s+at\b|\bfollow\s+(?:him|her|them|me)\b.{0,30}?\bon\s+"
+    r"(?:twitter|facebook|instagram|linkedin|x)\b",
+    re.IGNORECASE,
+)
+CONTACT_LAST_LINES = 3
+CONTACT_MAX_CHARS = 300
+
+
+def is_contact_line(line: str) -> bool:
+    """An author contact line ("Amy Kuperinsky may be reached at ..."), when it closes the body."""
+    return len(line) <= CONTACT_MAX_CHARS and _CONTACT.search(line) is not None
+
+
+def markup_reason(line: str) -> ResidualReason | None:
+    """Lines that are markup or template residue, never prose: shortcodes, CSS class names, widget status.
+
+    Kept apart from :func:`boilerplate_reason` (and its screen): the text-dump cleaner asks it
+    only of the lines it keeps.
+    """
+    if "[" in line and _SHORTCODE.search(line):
+        return ResidualReason.MARKUP
+    if len(line) <= MARKUP_MAX_CHARS and (_CSS_SLUG.match(line) or _UI_STATUS.match(line)):
+        return ResidualReason.MARKUP
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Screen:
     """What a line needs before :func:`boilerplate_reason` can name it: the public contract
@@ -368,22 +506,23 @@ def boilerplate_reason(line: str) -> ResidualReason | None:
             and (n <= SHORT_LINE_CHARS or "cookie" in lowered)
         ):
             return ResidualReason.COOKIE
-        if n <= SHORT_LINE_CHARS and _COPYRIGHT.search(line):
+        if (n <= SHORT_LINE_CHARS and _COPYRIGHT.search(line)) or _COPYRIGHT_LEAD.match(line):
             return ResidualReason.COPYRIGHT
     if n <= PROMO_LINE_CHARS and any(token in lowered for token in _SIGNUP_TOKENS) and _SIGNUP.search(line):
         return ResidualReason.SUBSCRIBE
     if n <= STAFF_CREDIT_CHARS and lowered.startswith(_STAFF_CREDIT_PREFIXES) and _is_credit_list(line, lowered):
         return ResidualReason.STAFF_CREDIT
-    if n > SHORT_LINE_CHARS:
-        return None
-    match = _SHORT_RULE.match(line)
-    if match is None or match.lastgroup is None:
-        return None
-    return _SHORT_REASONS[match.lastgroup]
+    if n <= SHORT_LINE_CHARS:
+        match = _SHORT_RULE.match(line)
+        if match is not None and match.lastgroup is not None:
+            return _SHORT_REASONS[match.lastgroup]
+    if n <= PROMO_LINE_CHARS and any(token in lowered for token in _LINK_TOKENS) and _LINK_PROMPT.search(line):
+        return ResidualReason.LINK_PROMPT
+    return None
 
 
 SCREEN = Screen(
-    tokens=(*_ANYWHERE_TOKENS, *_SIGNUP_TOKENS),
+    tokens=(*_ANYWHERE_TOKENS, *_SIGNUP_TOKENS, *_LINK_TOKENS),
     staff_prefixes=_STAFF_CREDIT_PREFIXES,
     staff_chars=STAFF_CREDIT_CHARS,
     short_chars=SHORT_LINE_CHARS,
@@ -458,6 +597,9 @@ def image_credit_of(line: str, *, allow_tail: bool) -> str | None:
     if match is not None:
         credit = match.group("credit") or match.group("paren")
         return credit.strip() if credit else None
+    match = _IMAGE_COPYRIGHT.match(line)
+    if match is not None:
+        return match.group("credit").strip()
     if allow_tail:
         match = IMAGE_CREDIT_TAIL.search(line)
         if match is not None:
@@ -494,6 +636,8 @@ def strip_residual(
         if not line:
             continue
         reason = boilerplate_reason(line)
+        if reason is None and _may_be_credited_caption(line) and is_credited_caption(line):
+            reason = ResidualReason.IMAGE_CREDIT
         if reason is None and (title_key or subtitle_key):
             key = normalize_line(line)
             if title_key and key == title_key:
@@ -518,7 +662,7 @@ def strip_residual(
             if headline:
                 related.append(headline)
         elif reason is ResidualReason.IMAGE_CREDIT:
-            credit = image_credit_of(line, allow_tail=True)
+            credit = image_credit_of(line, allow_tail=True) or caption_credit_end(line)
             if credit:
                 credits.append(credit)
     return ResidualResult(

@@ -22,6 +22,7 @@ import bisect
 import enum
 import functools
 import importlib
+import itertools
 import json
 import math
 import re
@@ -159,7 +160,10 @@ _NAME_TAIL = re.compile(
     r"|posted)\b.*$",
     re.IGNORECASE,
 )
-_DATE_TAIL = re.compile(r"\s*(?:[,|/–—-]\s*)?(?:on\s+)?(?:\d|" + _MONTH + r"\s+\d).*$", re.IGNORECASE)
+_DATE_TAIL = re.compile(
+    r"\s*(?:[,|/–—-]\s*)?(?:on\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?(?:\d|" + _MONTH + r"\s+\d).*$",
+    re.IGNORECASE,
+)
 # "... during the opening on Wednesday. Foto: EFE": a caption whose credit trails the sentence.
 _TRAILING_CREDIT = re.compile(
     r"[.!?»”\"]\s+(?:photo|foto|image|picture|credit|bild|imagen|fotografía|crédit\s+photo)s?\s*[:：]\s*"
@@ -307,6 +311,7 @@ _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0x
 _HANGUL_RANGE = (0xAC00, 0xD7AF)
 _BMP = 0x10000
 _SPACE, _NEWLINE, _PERIOD, _PIPE = 32, 10, ord("."), ord("|")
+_CLOSE_PAREN = ord(")")
 # Lines this long (text units) and longer are their own repeat key: normalizing them buys nothing.
 _KEY_MAX_UNITS = 400
 _ASCII_KEY_TABLE = bytes(c if c >= 128 or chr(c).isalnum() or c == _NEWLINE else _SPACE for c in range(256))
@@ -683,8 +688,9 @@ def _line_ends(cp: npt.NDArray[np.uint32], start_arr: IntArray, lens: IntArray) 
 
 
 def _residual_reasons(
-    texts: tuple[str, ...], joined: str, lens: IntArray, ends: _LineEnds
+    texts: tuple[str, ...], joined: str, lens: IntArray, ends: _LineEnds, lowered_utf8: bytes | None = None
 ) -> list[ResidualReason | None]:
+    """residual_reasons of `texts` (`joined` by newlines; `lowered_utf8`: joined.lower() in UTF-8, if at hand)."""
     gate = _residual_gate()
     lines = texts
     if gate is None:
@@ -694,7 +700,9 @@ def _residual_reasons(
     # bytes: bytes.find is several times faster than str.find on a non-ASCII page. Lowering
     # never adds or removes a newline and no token holds one, so rows stay the input's lines.
     if joined.count("\n") == len(lines) - 1:
-        hits = _rows_with_tokens(joined.lower().encode("utf-8"), gate.encoded_tokens)
+        if lowered_utf8 is None:
+            lowered_utf8 = joined.lower().encode("utf-8")
+        hits = _rows_with_tokens(lowered_utf8, gate.encoded_tokens)
     else:  # a line holds a newline itself (only through residual_reasons): rows are not lines
         hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in screen.tokens)}
     short = gate.short.may_match
@@ -740,6 +748,7 @@ class _Page:
     date_any: tuple[bool, ...]  # is_date_line, whatever the length
     byline: tuple[bool, ...]  # matches BYLINE
     caption: tuple[bool, ...]  # _is_caption
+    credited: tuple[bool, ...]  # a caption closed by its credit, "... (AP Photo/Name)" (see _credited_captions)
     keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
     repeated: tuple[bool, ...]  # another line of the page has the same key
     dated_byline: tuple[bool, ...]  # "Posted on March 3, 2025 by Mara Lindqvist"
@@ -945,7 +954,8 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     if url_rows:
         urlish[list(url_rows)] = True
     line_ends = _line_ends(cp, start_arr, lens)
-    residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends))
+    lowered_utf8 = joined.lower().encode("utf-8")  # rows are still the lines (no token holds a newline)
+    residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends, lowered_utf8))
     terminal = tuple(terminal_arr.tolist())
     # Dates and bylines are regex searches: only lines that could hold one are searched.
     # Every date pattern has a digit in it.
@@ -965,6 +975,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     keys = _repeat_keys(texts, joined, units, cp, start_arr)
     dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
+    credited = _credited_captions(texts, units, lowered_utf8, line_ends)
     words = np.maximum(n_words, units_arr / 6.0)
     counts = _LineCounts(
         units=units_arr.astype(np.float64),
@@ -997,6 +1008,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         date_any,
         byline_any,
         caption,
+        credited,
         keys,
         _repeated(keys),
         dated_byline,
@@ -1011,7 +1023,7 @@ def _empty_page(lines: tuple[str, ...]) -> _Page:
     counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
     codes = np.zeros(0, dtype=np.int64)
     ends = _LineEnds(codes, codes, codes, codes, np.zeros(0, dtype=np.bool_))
-    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
 
 
 def _densest_run(
@@ -1396,11 +1408,17 @@ def _is_dated_byline(page: _Page, pos: int) -> bool:
 def _dated_bylines(
     texts: tuple[str, ...], units: list[int], terminal: tuple[bool, ...], decimals: IntArray
 ) -> tuple[bool, ...]:
-    """Lines like "Posted on March 3, 2025 by Mara Lindqvist": a date, then "by" and a name."""
+    """Lines like "Posted on March 3, 2025 by Mara Lindqvist" (a date, then "by" and a name) or
+    "By Mara Lindqvist on Monday, March 3, 2025 at 11:08 a.m." (a byline holding a date)."""
     flags = [False] * len(texts)
     for pos in np.flatnonzero(decimals > 0).tolist():
         line = texts[pos]
-        if units[pos] >= _DATED_BYLINE_MAX_UNITS or (terminal[pos] and line.endswith(".")):
+        if units[pos] >= _DATED_BYLINE_MAX_UNITS:
+            continue
+        if line[:3].lower() == "by " and BYLINE.match(line) and DATE_TEXT.search(line):
+            flags[pos] = True
+            continue
+        if terminal[pos] and line.endswith("."):
             continue
         if _BY_WORD.search(line) is None:
             continue
@@ -1495,6 +1513,28 @@ def _captions(texts: tuple[str, ...], units: list[int], marked: BoolArray) -> tu
     return tuple(flags)
 
 
+_CREDIT_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in residual.CAPTION_CREDIT_TOKENS)
+
+
+def is_credited_caption(line: str, units: int) -> bool:
+    """A caption by its form (residual.is_credited_caption): "... (AP Photo/Alan Diaz, File)", "... (Image:
+    GETTY)", "... Credit: ESA", "In this Nov. 5, 2019, file photo, ..."."""
+    return units < 400 and residual.is_credited_caption(line)
+
+
+def _credited_captions(
+    texts: tuple[str, ...], units: list[int], lowered_utf8: bytes, ends: _LineEnds
+) -> tuple[bool, ...]:
+    """is_credited_caption of each line; only lines ending in ")" or holding one of
+    residual.CAPTION_CREDIT_TOKENS (in `lowered_utf8`, the lowercased lines joined) are searched."""
+    flags = [False] * len(texts)
+    rows = set(np.flatnonzero(ends.last == _CLOSE_PAREN).tolist())
+    rows |= _rows_with_tokens(lowered_utf8, _CREDIT_TOKENS_UTF8)
+    for i in rows:
+        flags[i] = is_credited_caption(texts[i], units[i])
+    return tuple(flags)
+
+
 @dataclass(frozen=True, slots=True)
 class _Decision:
     page: _Page
@@ -1519,7 +1559,11 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     _veto_metadata_lines(page, body)
     _rescue_subheadings(page, body)
     _keep_paragraph_before_end_marker(page, body)
+    _keep_paragraph_above_ad_break(page, body)
+    _keep_tables(page, body)
+    _continue_numbered_lists(page, body)
     _cut_closing_sections(page, body)
+    _drop_contact_trailer(page, body)
     teased = _related_block_lines(page)
     for pos in teased:
         body[pos] = False
@@ -1657,12 +1701,18 @@ def _drop_site_repeats(
 
 
 def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
-    """Date stamps, dated bylines and credited captions outside paragraph blocks are never article text."""
+    """Date stamps, dated bylines, captions ending in their credit, credited captions outside
+    paragraph blocks, and template residue (residual.markup_reason) are never article text."""
     for pos in range(len(page.content)):
-        if not body[pos]:
-            continue
-        if page.date[pos] or page.dated_byline[pos] or (not page.para[pos] and page.caption[pos]):
+        if body[pos] and _vetoed(page, pos):
             body[pos] = False
+
+
+def _vetoed(page: _Page, pos: int) -> bool:
+    if page.date[pos] or page.dated_byline[pos] or (not page.para[pos] and page.caption[pos]) or page.credited[pos]:
+        return True
+    line = page.texts[pos]
+    return (page.units[pos] <= residual.MARKUP_MAX_CHARS or "[" in line) and residual.markup_reason(line) is not None
 
 
 def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
@@ -1673,7 +1723,7 @@ def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
     """
     n = len(page.content)
     for pos in range(n):
-        if body[pos] or not page.para[pos] or page.residual[pos] is not None or page.date[pos]:
+        if body[pos] or not page.para[pos] or page.residual[pos] is not None or page.caption[pos] or _vetoed(page, pos):
             continue
         line = page.lines[page.content[pos]]
         if page.units[pos] > SUBHEADING_MAX_UNITS or line.isupper() or line.endswith((".", ",")):
@@ -1710,6 +1760,98 @@ def _keep_paragraph_before_end_marker(page: _Page, body: list[bool]) -> None:
         before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
         if before is not None and body[before]:
             body[pos] = True
+
+
+def _keep_paragraph_above_ad_break(page: _Page, body: list[bool]) -> None:
+    """Keep a prose paragraph right above an in-article ad break ("Continue Reading Below",
+    "Advertisement") when the body goes on below the break: the break sits inside the article,
+    so the paragraph on its near side is article too (often the lede, which the model can
+    mistake for the standfirst block above it)."""
+    n = len(page.content)
+    for pos in range(n - 1):
+        if body[pos] or page.residual[pos + 1] is not ResidualReason.ADVERTISEMENT:
+            continue
+        if (
+            not page.para[pos]
+            or page.residual[pos] is not None
+            or page.units[pos] < END_PARAGRAPH_MIN_UNITS
+            or not page.terminal[pos]
+            or page.date_any[pos]
+            or page.caption[pos]
+            or page.credited[pos]
+        ):
+            continue
+        after = next((p for p in range(pos + 2, n) if page.residual[p] is None), None)
+        if after is not None and body[after]:
+            body[pos] = True
+
+
+# A table renders as a block of lines with no blank line between them, most of its rows holding
+# several numbers ("3 Kevin Harvick 5033 4 6 15 26"). The model scores rows one by one, and
+# number rows look like nothing it knows, so a table inside an article comes out in pieces.
+TABLE_MIN_ROWS = 4
+TABLE_NUMERIC_SHARE = 0.8
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:]\d+)*%?(?!\w)")
+
+
+def _keep_tables(page: _Page, body: list[bool]) -> None:
+    """A table the body keeps part of is kept whole (its boilerplate lines aside)."""
+    starts = [*np.flatnonzero(page.counts.blank_before).tolist(), len(body)]
+    for start, end in itertools.pairwise(starts):
+        rows = range(start, end)
+        if len(rows) < TABLE_MIN_ROWS:
+            continue
+        kept = sum(body[pos] for pos in rows)
+        if kept == 0 or kept == len(rows):
+            continue
+        numeric = sum(len(_NUMBER.findall(page.texts[pos])) >= 2 for pos in rows)
+        if numeric >= TABLE_NUMERIC_SHARE * len(rows):
+            for pos in rows:
+                if page.residual[pos] is None and not _vetoed(page, pos):
+                    body[pos] = True
+
+
+# A numbered list ("21) Pesca pazza ...", "3. Preheat the oven") is one list: items whose number
+# continues a kept item's are kept too, with the few lines between two items (a shop link under
+# each product). The model scores items one by one, and its scores fade along a long list.
+_NUMBERED_ITEM = re.compile(r"^(\d{1,3})[.)]\s+\S")
+NUMBERED_MIN_ITEMS = 3
+NUMBERED_MAX_GAP = 3  # lines between two items of the same list
+
+
+def _continue_numbered_lists(page: _Page, body: list[bool]) -> None:
+    """Keep the items (and the lines between them) that continue a kept item's numbering."""
+    digit = (page.ends.first >= ord("0")) & (page.ends.first <= ord("9"))
+    numbers: dict[int, int] = {}
+    for pos in np.flatnonzero(digit).tolist():
+        match = _NUMBERED_ITEM.match(page.texts[pos]) if page.units[pos] < 400 else None
+        if match is not None:
+            numbers[pos] = int(match.group(1))
+    if len(numbers) < NUMBERED_MIN_ITEMS:
+        return
+    items = sorted(numbers)
+    changed = True
+    while changed:
+        changed = False
+        for a, b in itertools.pairwise(items):
+            if b - a - 1 > NUMBERED_MAX_GAP or numbers[b] != numbers[a] + 1 or body[a] == body[b]:
+                continue
+            span = range(a, b + 1)
+            if any(page.residual[pos] is not None for pos in span):
+                continue
+            for pos in span:
+                if not body[pos] and not _vetoed(page, pos):
+                    body[pos] = True
+                    changed = True
+
+
+def _drop_contact_trailer(page: _Page, body: list[bool]) -> None:
+    """The author's contact line among the last kept lines ("... may be reached at ...") closes
+    the article, not part of it (residual.is_contact_line, as on the HTML path)."""
+    kept = [pos for pos in range(len(body)) if body[pos]][-residual.CONTACT_LAST_LINES :]
+    for pos in kept:
+        if residual.is_contact_line(page.texts[pos]):
+            body[pos] = False
 
 
 # Closing sections. A comments label ("Comments", "[ 167 comments ]", "Leave a reply") or a
@@ -1855,9 +1997,14 @@ def _credits(page: _Page, body: list[bool]) -> tuple[str, ...]:
     for pos in range(len(page.content)):
         if body[pos]:
             continue
+        line = page.texts[pos]
+        if page.credited[pos] or page.residual[pos] is ResidualReason.IMAGE_CREDIT:
+            credit = residual.caption_credit_end(line) or residual.image_credit_of(line, allow_tail=False)
+            if credit:
+                out.append(credit)
+                continue
         if not page.caption[pos]:
             continue
-        line = page.texts[pos]
         match = IMAGE_CREDIT_LABEL.search(line)
         credit = (match.group("credit") or match.group("paren")) if match is not None else None
         if credit is None:
@@ -1900,6 +2047,12 @@ def _related(page: _Page) -> tuple[str, ...]:
 
 # A related box lists at most this many headlines under its label.
 RELATED_BLOCK_MAX_LINES = 6
+# A list of headlines a blank line below its label: its size, its lines' length, and the share
+# of them that read as headlines (one can be two short sentences: "Taxes rise. See the maps.").
+RELATED_LIST_MIN_LINES = 3
+RELATED_LIST_MAX_LINES = 10
+RELATED_LIST_MAX_UNITS = 160
+RELATED_LIST_HEADLINE_SHARE = 0.75
 
 
 def _related_block_lines(page: _Page) -> list[int]:
@@ -1914,6 +2067,21 @@ def _related_block_lines(page: _Page) -> list[int]:
         if page.residual[pos] is not ResidualReason.RELATED or related_headline(page.texts[pos]) is not None:
             continue
         nxt = pos + 1
+        if nxt < n and page.content[nxt] == page.content[pos] + 2:
+            # A blank line under the label ("Most Popular"): the headlines are the next block,
+            # when it is a list (several lines, no blank between them, none of them long) and
+            # nearly all of it reads as headlines. One line alone there is a subheading.
+            end = nxt
+            while end + 1 < n and page.content[end + 1] == page.content[end] + 1:
+                end += 1
+            block = range(nxt, end + 1)
+            if (
+                RELATED_LIST_MIN_LINES <= len(block) <= RELATED_LIST_MAX_LINES
+                and all(page.units[p] <= RELATED_LIST_MAX_UNITS and page.residual[p] is None for p in block)
+                and sum(_headline_like(page, p) for p in block) >= RELATED_LIST_HEADLINE_SHARE * len(block)
+            ):
+                out.extend(block)
+            continue
         while nxt < n and nxt - pos <= RELATED_BLOCK_MAX_LINES and page.content[nxt] == page.content[nxt - 1] + 1:
             if not _headline_like(page, nxt):
                 break
