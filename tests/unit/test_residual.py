@@ -166,6 +166,8 @@ def test_image_credit_forms() -> None:
         ("Harbour master Ina Sorel (AFP)", "AFP"),
         ("A stock image of a ferry in fog. The service will stop in March. Getty Images", "Getty Images"),
         ("Trade ministers meet in Ashby (Reuters/Kevin Olam)", "Reuters/Kevin Olam"),
+        ("Ina Sorel celebrates a point in Ashby, Tuesday, Nov. 18, 2025. (Manu Ferrer/AP)", "Manu Ferrer/AP"),
+        ("The Herons won 5-4. (AP Photo/Gene Ruiz) less", "AP Photo/Gene Ruiz"),
     ],
 )  # fmt: skip
 def test_caption_ending_in_its_credit(line: str, credit: str) -> None:
@@ -195,6 +197,29 @@ def test_credit_label_after_the_caption_and_wire_caption_leads() -> None:
     assert not is_credited_caption("This photo shows how little of the mill was left after the fire.")
     assert not is_credited_caption("In this photo essay, our reporters follow the ferry for a week.")
     assert not is_credited_caption("The credit: a loan from the state, repaid over ten years.")
+
+
+def test_wire_caption_dated_mid_sentence() -> None:
+    caption = "Mayor Ina Sorel speaks during a council meeting, Tuesday, Nov. 18, 2025, in Ashby."
+    assert is_credited_caption(caption)
+    assert not is_credited_caption("The council met on Tuesday, Nov. 18, 2025, and voted to keep the mill.")
+
+
+def test_long_legal_footer_is_copyright_short_prose_is_not() -> None:
+    footer = (
+        "© 2025 Tri-County Herald, LLC. All rights reserved. Tri-County Herald is the owner of the Herald and "
+        "Herald Weekly trademarks, and all related designs, trade dress, logos and marks are the property of "
+        "their respective owners."
+    )
+    assert len(footer) > 160
+    assert boilerplate_reason(footer) is ResidualReason.COPYRIGHT
+    assert boilerplate_reason("(c) the applicant must file the form within 30 days of the decision.") is None
+    prose = (
+        "Copyright law in the state changed in 2019, the court said, and the ruling on the mill's photographs, "
+        "which the county had used without asking, stands until the appeal is heard next spring."
+    )
+    assert len(prose) > 160
+    assert boilerplate_reason(prose) is None
 
 
 def test_contact_line() -> None:
