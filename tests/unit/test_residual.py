@@ -55,6 +55,10 @@ DROP = [
     ("Image caption Dock workers unload the first shipment at Ashby harbour on Monday", ResidualReason.IMAGE_CREDIT),
     ("Media caption The mayor explains why the ferry will stop in March", ResidualReason.IMAGE_CREDIT),
     ("Image copyright Getty Images", ResidualReason.IMAGE_CREDIT),
+    ("Photograph: Ina Sorel/Getty Images", ResidualReason.IMAGE_CREDIT),
+    ("Getty Images", ResidualReason.IMAGE_CREDIT),
+    ("Shutterstock", ResidualReason.IMAGE_CREDIT),
+    ("Image via Getty Images", ResidualReason.IMAGE_CREDIT),
     ("Click to share on Facebook (Opens in new window)", ResidualReason.LINK_PROMPT),
     ("GET THE HERALD ON THE GO BY CLICKING HERE", ResidualReason.LINK_PROMPT),
     (
@@ -101,6 +105,8 @@ KEEP = [
     "A single click was enough to delete the files, the engineer told the court.",
     "Clicks and views fell by a third after the change to the search page.",
     "Image captions are written by the picture desk, not by the reporter.",
+    "Getty Images bought the archive in 2019, the company said.",
+    "Photographs of the mill from 1910 hang in the county offices.",
     "Tags on the recovered turtles showed that most had nested on the island before.",
     "Follow-up checks on the bridge found no further damage, the council said.",
     "The newsletter, which she started in 2019, now has 40,000 readers and a paid tier.",
@@ -155,6 +161,10 @@ def test_image_credit_forms() -> None:
     assert image_credit_of(caption, allow_tail=True) == "AP"
     assert image_credit_of(caption, allow_tail=False) is None
     assert image_credit_of("Image copyright Getty Images", allow_tail=False) == "Getty Images"
+    assert image_credit_of("Photograph: Ina Sorel/Getty Images", allow_tail=False) == "Ina Sorel/Getty Images"
+    assert image_credit_of("Image via Getty Images", allow_tail=False) == "Getty Images"
+    assert image_credit_of("Shutterstock", allow_tail=False) == "Shutterstock"
+    assert image_credit_of("The mill at dawn", allow_tail=False) is None
 
 
 @pytest.mark.parametrize(
@@ -168,6 +178,8 @@ def test_image_credit_forms() -> None:
         ("Trade ministers meet in Ashby (Reuters/Kevin Olam)", "Reuters/Kevin Olam"),
         ("Ina Sorel celebrates a point in Ashby, Tuesday, Nov. 18, 2025. (Manu Ferrer/AP)", "Manu Ferrer/AP"),
         ("The Herons won 5-4. (AP Photo/Gene Ruiz) less", "AP Photo/Gene Ruiz"),
+        ("Tri-County Sheriff's Office via AP", "AP"),
+        ("Ina Sorel Submitted photo", "Submitted photo"),
     ],
 )  # fmt: skip
 def test_caption_ending_in_its_credit(line: str, credit: str) -> None:

@@ -235,18 +235,21 @@ _COMMENTS = re.compile(
 # "Image copyright Getty Images". The "... / AP" tail form is handled by the caller with the
 # layout in view (it only means a credit on a short caption line, see IMAGE_CREDIT_TAIL).
 _IMAGE_CREDIT = re.compile(
-    r"^(?:photo|photos|foto|fotos|image|images|picture|pictures|credit|credits|bild|imagen|immagine"
+    r"^(?:photo|photos|photograph|foto|fotos|image|images|picture|pictures|credit|credits|bild|imagen|immagine"
     r"|file\s+photo|photo\s+credit|image\s+credit|image\s+copyright|image\s+caption|getty\s+images"
     r"|crédit\s+photo|crédits?|fotografía|reprodução|사진|写真|图片|圖片)\s*(?:[:：©/|]|by\b)"
     r"|^(?:image|media)\s+caption\s+(?=\S)|^(?:image|media)\s+copyright\s+[^.!?]{1,60}$"  # BBC, no colon
     r"|^\((?:ap|afp|reuters|getty|epa|dpa|photo|foto)[^)]{0,60}\)\s*$"
+    # A credit on a line of its own: "Getty Images", "Shutterstock", "Image via Getty Images".
+    r"|^(?:getty(?:\s+images)?|shutterstock|istock(?:photo)?|alamy(?:\s+stock\s+photo)?|(?:ap|afp)\s+photo)\s*$"
+    r"|^(?:image|photo|picture)\s+via\s+\S"
     r"|^\[(?:사진|photo|foto)[^\]]{0,60}\]\s*$",
     re.IGNORECASE,
 )
 # "Kremlin dismissed the idea ... / AP", "Photo: Reuters", "Foto: dpa": the credit text itself.
 IMAGE_CREDIT_TAIL = re.compile(r"\s/\s*(?P<credit>[A-Z][\w.&'’ -]{0,30}?)\s*$")
 IMAGE_CREDIT_LABEL = re.compile(
-    r"^(?:photo|foto|image|picture|credit|bild|imagen|fotografía|crédit\s+photo|photo\s+credit)\s*[:：]\s*"
+    r"^(?:photo|photograph|foto|image|picture|credit|bild|imagen|fotografía|crédit\s+photo|photo\s+credit)\s*[:：]\s*"
     r"(?P<credit>[^.;|]{1,60}?)\s*$"
     r"|\((?:photo|foto)\s*[:/]\s*(?P<paren>[^)]{1,60})\)\s*$",
     re.IGNORECASE,
@@ -267,6 +270,9 @@ CAPTION_CREDIT_END = re.compile(
     r"|[.!?][\"”’]?\s+(?P<tail>(?:[A-Z][\w.'’-]*\s+){0,3}?(?:[A-Z][\w.'’-]*\s*/\s*)?"
     r"(?:Getty(?:\s+Images)?|Shutterstock|iStock(?:photo)?|Alamy(?:\s+Stock\s+Photo)?))\s*$"
     r"|[.!?][\"”’]?\s+(?i:credit|photo|foto|image|picture)s?\s*(?:[:：]|\.\.\.|…)\s*(?P<trail>[^\W\d_][^.;|:()]{0,58}?)\s*$"
+    # A credit line under a portrait or a handout: "New York State Registry via AP", "Ina Sorel Submitted photo".
+    r"|^[^.!?]{1,60}\s+via\s+(?P<via>AP|AFP|Reuters|EPA|Getty\s+Images)$"
+    r"|\s(?P<submitted>(?i:submitted|handout|contributed|courtesy)\s+(?i:photo|image))$"
 )
 # The wire services' caption lead: "In this Nov. 5, 2019, file photo, ...", "This undated photo
 # provided by the family shows ...". Prose about a photo ("This photo shows how ...") has neither
@@ -284,10 +290,16 @@ WIRE_CAPTION_DATE = re.compile(
     r",\s(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
     r"\s\d{1,2},\s\d{4}\b"
 )
+# A credit on a line of its own (as _IMAGE_CREDIT matches it): "Getty Images", "Image via Getty Images".
+_CREDIT_LINE = re.compile(
+    r"^(?:(?:image|photo|picture)\s+via\s+(?P<credit>[^.!?]{1,60}?)"
+    r"|(?P<bare>getty(?:\s+images)?|shutterstock|istock(?:photo)?|alamy(?:\s+stock\s+photo)?|(?:ap|afp)\s+photo))\s*$",
+    re.IGNORECASE,
+)
 # What a line needs for CAPTION_CREDIT_END, WIRE_CAPTION_LEAD or WIRE_CAPTION_DATE: a closing bracket last, or one of
 # these in the lowercased line.
 CAPTION_CREDIT_TOKENS = (
-    "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, "
+    "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via "
 )  # fmt: skip
 
 
@@ -311,6 +323,8 @@ def caption_credit_end(line: str) -> str | None:
         or match.group("byline")
         or match.group("tail")
         or match.group("trail")
+        or match.group("via")
+        or match.group("submitted")
     )
     return credit.strip() if credit else None
 
@@ -600,6 +614,9 @@ def image_credit_of(line: str, *, allow_tail: bool) -> str | None:
     match = _IMAGE_COPYRIGHT.match(line)
     if match is not None:
         return match.group("credit").strip()
+    match = _CREDIT_LINE.match(line)
+    if match is not None:
+        return (match.group("credit") or match.group("bare")).strip()
     if allow_tail:
         match = IMAGE_CREDIT_TAIL.search(line)
         if match is not None:
