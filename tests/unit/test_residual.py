@@ -59,6 +59,7 @@ DROP = [
     ("Getty Images", ResidualReason.IMAGE_CREDIT),
     ("Shutterstock", ResidualReason.IMAGE_CREDIT),
     ("Image via Getty Images", ResidualReason.IMAGE_CREDIT),
+    ("Photo illustration by the Herald. Photo by Ina Sorel.", ResidualReason.IMAGE_CREDIT),
     ("Click to share on Facebook (Opens in new window)", ResidualReason.LINK_PROMPT),
     ("GET THE HERALD ON THE GO BY CLICKING HERE", ResidualReason.LINK_PROMPT),
     (
@@ -107,6 +108,7 @@ KEEP = [
     "Image captions are written by the picture desk, not by the reporter.",
     "Getty Images bought the archive in 2019, the company said.",
     "Photographs of the mill from 1910 hang in the county offices.",
+    "Photo illustrations were banned from the front page in 1998.",
     "Tags on the recovered turtles showed that most had nested on the island before.",
     "Follow-up checks on the bridge found no further damage, the council said.",
     "The newsletter, which she started in 2019, now has 40,000 readers and a paid tier.",
@@ -179,6 +181,8 @@ def test_image_credit_forms() -> None:
         ("Ina Sorel celebrates a point in Ashby, Tuesday, Nov. 18, 2025. (Manu Ferrer/AP)", "Manu Ferrer/AP"),
         ("The Herons won 5-4. (AP Photo/Gene Ruiz) less", "AP Photo/Gene Ruiz"),
         ("Tri-County Sheriff's Office via AP", "AP"),
+        ("Ina Sorel | Bloomberg | Getty Images", "Ina Sorel | Bloomberg | Getty Images"),
+        ("The ferry was stopped in March after the storm Credit: Tri-County Herald", "Tri-County Herald"),
         ("Ina Sorel Submitted photo", "Submitted photo"),
     ],
 )  # fmt: skip
@@ -191,6 +195,8 @@ def test_caption_ending_in_its_credit(line: str, credit: str) -> None:
     [
         "Die elektronische Patientenakte (ePA)",  # an abbreviation, not the agency EPA
         "The ratio rose to 3.2 last year (see the chart below)",
+        "Store credit: 20 dollars for every returned bottle",
+        "The vote was 5 | 4 | 1, the clerk said.",
         "He said the agency had been warned twice (AP reported the first warning in May).",
         "The photo was taken in 1962, long before the mill closed.",
     ],

@@ -242,7 +242,7 @@ _IMAGE_CREDIT = re.compile(
     r"|^\((?:ap|afp|reuters|getty|epa|dpa|photo|foto)[^)]{0,60}\)\s*$"
     # A credit on a line of its own: "Getty Images", "Shutterstock", "Image via Getty Images".
     r"|^(?:getty(?:\s+images)?|shutterstock|istock(?:photo)?|alamy(?:\s+stock\s+photo)?|(?:ap|afp)\s+photo)\s*$"
-    r"|^(?:image|photo|picture)\s+via\s+\S"
+    r"|^(?:image|photo|picture)\s+via\s+\S|^photo\s+illustration\s+(?:by\b|[:：])"
     r"|^\[(?:사진|photo|foto)[^\]]{0,60}\]\s*$",
     re.IGNORECASE,
 )
@@ -270,7 +270,11 @@ CAPTION_CREDIT_END = re.compile(
     r"|[.!?][\"”’]?\s+(?P<tail>(?:[A-Z][\w.'’-]*\s+){0,3}?(?:[A-Z][\w.'’-]*\s*/\s*)?"
     r"(?:Getty(?:\s+Images)?|Shutterstock|iStock(?:photo)?|Alamy(?:\s+Stock\s+Photo)?))\s*$"
     r"|[.!?][\"”’]?\s+(?i:credit|photo|foto|image|picture)s?\s*(?:[:：]|\.\.\.|…)\s*(?P<trail>[^\W\d_][^.;|:()]{0,58}?)\s*$"
-    # A credit line under a portrait or a handout: "New York State Registry via AP", "Ina Sorel Submitted photo".
+    # "... where the patients were treated Credit: EPA": the credit label glued to the caption.
+    r"|(?<=[a-z0-9)\]'’\"”])\s+Credit:\s+(?P<glued>[A-Z][^.;|()]{0,58}?)\s*$"
+    # Credit lines of their own: "Alex Wong | Getty Images", "Natalie Naccache | Bloomberg | Getty Images",
+    # "New York State Registry via AP", "Ina Sorel Submitted photo".
+    r"|^(?P<piped>[^.!?|]{1,40}(?:\s\|\s[^.!?|]{1,40})?\s\|\s(?:Getty\s+Images|AP|AFP|Reuters|EPA|Shutterstock))$"
     r"|^[^.!?]{1,60}\s+via\s+(?P<via>AP|AFP|Reuters|EPA|Getty\s+Images)$"
     r"|\s(?P<submitted>(?i:submitted|handout|contributed|courtesy)\s+(?i:photo|image))$"
 )
@@ -323,6 +327,8 @@ def caption_credit_end(line: str) -> str | None:
         or match.group("byline")
         or match.group("tail")
         or match.group("trail")
+        or match.group("glued")
+        or match.group("piped")
         or match.group("via")
         or match.group("submitted")
     )
