@@ -243,6 +243,9 @@ def test_long_legal_footer_is_copyright_short_prose_is_not() -> None:
 def test_contact_line() -> None:
     assert is_contact_line("Have a tip? Ina Sorel may be reached at isorel@example.com. Follow her on Twitter @isorel.")
     assert not is_contact_line("The mayor could not be reached for comment on Tuesday.")
+    assert is_contact_line("Ina Sorel is a reporter for the Tri-County Herald.")
+    assert is_contact_line("Tomas Reyes (treyes@example.com) is the editor and publisher of The Ferry Review.")
+    assert not is_contact_line("The mill's owner is a former reporter who bought it in 1998.")
 
 
 def test_strip_residual_on_html_paragraphs() -> None:

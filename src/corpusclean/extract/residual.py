@@ -442,13 +442,21 @@ _CONTACT = re.compile(
     r"(?:twitter|facebook|instagram|linkedin|x)\b",
     re.IGNORECASE,
 )
+# The author's bio line: "Phil Helsel is a reporter for NBC News.", "Jeff Foust (jeff@...) is the
+# editor and publisher of ...".
+_AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3}(?:\s\([^)]*\))?\s(?:is|was|has\s+been)\s(?:a|an|the)\s"
+    r"(?:[\w-]+\s){0,5}?(?:reporter|writer|correspondent|editor|journalist|contributor|columnist|author|producer"
+    r"|publisher|freelancer|critic)\b"
+)
 CONTACT_LAST_LINES = 3
 CONTACT_MAX_CHARS = 300
 
 
 def is_contact_line(line: str) -> bool:
-    """An author contact line ("Amy Kuperinsky may be reached at ..."), when it closes the body."""
-    return len(line) <= CONTACT_MAX_CHARS and _CONTACT.search(line) is not None
+    """An author contact or bio line ("Amy Kuperinsky may be reached at ...", "Phil Helsel is a
+    reporter for NBC News."), when it closes the body."""
+    return len(line) <= CONTACT_MAX_CHARS and (_CONTACT.search(line) is not None or _AUTHOR_BIO.match(line) is not None)
 
 
 def markup_reason(line: str) -> ResidualReason | None:
