@@ -206,6 +206,22 @@ def test_caption_ending_in_its_credit_is_dropped_even_as_a_paragraph() -> None:
     assert result.image_credits == ("GETTY",)
 
 
+def test_the_credited_caption_screen_finds_every_form() -> None:
+    lines = [
+        "Ina (Manu Ferrer/AP) more",
+        "Alex Wong | AP",
+        "Ina Sorel via AP",
+        "The ferry at dawn Credit: EPA",
+        "Ina speaks, Monday, Nov. 3, 2025, in Ashby.",
+        "In this June 2, 2025, file photo, the mill stands empty.",
+        "The mill (Image: GETTY)",
+        "The ferry at dawn. Getty Images",
+        "The county board voted on Tuesday to keep the old mill standing.",
+    ]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    assert page.credited == (True,) * 8 + (False,)
+
+
 def test_a_long_last_paragraph_ending_in_an_agency_is_kept() -> None:
     last = (
         "Opponents said they would ask the state court to review the decision before the end of the year, and "
@@ -685,6 +701,8 @@ _LINES = st.lists(
         [
             *("Share", "SHARE:", "share", "Straße", "STRASSE", "Home", "ﬁne", "fine", "Σίσυφος", "ΣΊΣΥΦΟΣ"),
             *("Ina Sorel (AFP)", "Ina Sorel (ePA)", "In fog. GETTY IMAGES", "İstanbul. Getty", "x (Photo: Ada Ruiz)"),
+            *("Ina (Manu Ferrer/AP) more", "Alex Wong | AP", "Ina Sorel via AP", "storm Credit: EPA", "Ina Sorel"),
+            *("Ina speaks, Monday, Nov. 3, 2025, in Ashby.", "In this June 2, 2025, file photo, the mill"),
         ]
     )
     | st.text(min_size=1, max_size=40),

@@ -303,7 +303,8 @@ _CREDIT_LINE = re.compile(
 # What a line needs for CAPTION_CREDIT_END, WIRE_CAPTION_LEAD or WIRE_CAPTION_DATE: a closing bracket last, or one of
 # these in the lowercased line.
 CAPTION_CREDIT_TOKENS = (
-    "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via "
+    "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via ",
+    ") less", ") more", ") hide", ") toggle", "| ap", "| afp", "| reuters", "| epa",
 )  # fmt: skip
 
 
