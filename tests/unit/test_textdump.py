@@ -30,6 +30,7 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     is_caption,
     is_credited_caption,
     is_date_line,
+    is_stamp_line,
     prefix_gate,
     residual_gate_active,
     residual_reasons,
@@ -220,6 +221,22 @@ def test_the_credited_caption_screen_finds_every_form() -> None:
     ]
     page = _split_page("\n".join(lines), DEFAULT_CONFIG)
     assert page.credited == (True,) * 8 + (False,)
+
+
+def test_metadata_stamp_lines_are_not_body() -> None:
+    for stamp in (
+        "By Ina Sorel | November 18, 2025 -- 19:14 GMT | Topic: Mills",
+        "Ashby, Tri-County Bureau | Updated : 19 November 2025, 09:01 AM",
+        "PUBLISHED: November 19, 2025 at 8:59 pm | UPDATED: November 19, 2025 at 10:16 pm",
+    ):
+        assert is_stamp_line(stamp)
+        result = clean_dump(_header_dump(["Mill saved after board vote", stamp]))
+        assert _paragraphs(result.text) == ARTICLE
+        assert result.title == "Mill saved after board vote"
+        assert result.published is not None and "2025" in result.published
+    # Prose with a date and a separator, and a menu row without a date, are not stamps.
+    assert not is_stamp_line("The vote on June 3, 2025 | a turning point for the town, the chair said afterwards")
+    assert not is_stamp_line("Home | News | Sports | Weather")
 
 
 def test_a_long_last_paragraph_ending_in_an_agency_is_kept() -> None:
@@ -703,6 +720,7 @@ _LINES = st.lists(
             *("Ina Sorel (AFP)", "Ina Sorel (ePA)", "In fog. GETTY IMAGES", "İstanbul. Getty", "x (Photo: Ada Ruiz)"),
             *("Ina (Manu Ferrer/AP) more", "Alex Wong | AP", "Ina Sorel via AP", "storm Credit: EPA", "Ina Sorel"),
             *("Ina speaks, Monday, Nov. 3, 2025, in Ashby.", "In this June 2, 2025, file photo, the mill"),
+            *("By Ina Sorel | June 3, 2025 | Topic: Mills", "Ashby Bureau · Updated: June 3, 2025"),
         ]
     )
     | st.text(min_size=1, max_size=40),
@@ -717,6 +735,7 @@ def test_page_arrays_match_the_per_line_definitions(lines: list[str]) -> None:
     page = _split_page("\n".join(lines), DEFAULT_CONFIG)
     assert list(page.units) == [text_units(line) for line in page.texts]
     assert list(page.credited) == [is_credited_caption(line, text_units(line)) for line in page.texts]
+    assert list(page.stamp) == [is_stamp_line(line) for line in page.texts]
     # Repeat keys: equal exactly when the normalized lines are equal.
     for a in range(len(page.texts)):
         for b in range(len(page.texts)):

@@ -749,6 +749,7 @@ class _Page:
     byline: tuple[bool, ...]  # matches BYLINE
     caption: tuple[bool, ...]  # _is_caption
     credited: tuple[bool, ...]  # a caption closed by its credit, "... (AP Photo/Name)" (see _credited_captions)
+    stamp: tuple[bool, ...]  # "By Name | November 18, 2019 | Topic: Hardware" (see is_stamp_line)
     keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
     repeated: tuple[bool, ...]  # another line of the page has the same key
     dated_byline: tuple[bool, ...]  # "Posted on March 3, 2025 by Mara Lindqvist"
@@ -976,6 +977,9 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
     credited = _credited_captions(texts, units, lowered_utf8, line_ends)
+    stamp_flags = [False] * n
+    for i in np.flatnonzero((decimals > 0) & (separators > 0) & (lens <= STAMP_MAX_CHARS)).tolist():
+        stamp_flags[i] = is_stamp_line(texts[i])
     words = np.maximum(n_words, units_arr / 6.0)
     counts = _LineCounts(
         units=units_arr.astype(np.float64),
@@ -1009,6 +1013,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         byline_any,
         caption,
         credited,
+        tuple(stamp_flags),
         keys,
         _repeated(keys),
         dated_byline,
@@ -1023,7 +1028,7 @@ def _empty_page(lines: tuple[str, ...]) -> _Page:
     counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
     codes = np.zeros(0, dtype=np.int64)
     ends = _LineEnds(codes, codes, codes, codes, np.zeros(0, dtype=np.bool_))
-    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
 
 
 def _densest_run(
@@ -1371,8 +1376,14 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
             continue
         if pos == first_body and not page.para[pos]:
             continue
-        # A caption ("... Foto: EFE", "... REUTERS/Name") or a dated byline is never the title.
-        if page.caption[pos] or IMAGE_CREDIT_TAIL.search(line) or _is_dated_byline(page, pos):
+        # A caption ("... Foto: EFE", "... REUTERS/Name"), a dated byline or a stamp is never the title.
+        if (
+            page.caption[pos]
+            or page.credited[pos]
+            or page.stamp[pos]
+            or IMAGE_CREDIT_TAIL.search(line)
+            or _is_dated_byline(page, pos)
+        ):
             continue
         score = 0.0
         score += 2.0 if page.repeated[pos] else 0.0
@@ -1394,7 +1405,9 @@ def _find_header(page: _Page, body: list[bool]) -> _Header:
         standfirst = _find_standfirst(page, body, first, first_body)
         section = _find_section(page, first)
     top = title if title is not None else first_body
-    date = _find_near(page, top, first_body, lambda pos: page.date[pos] or _is_dated_byline(page, pos))
+    date = _find_near(
+        page, top, first_body, lambda pos: page.date[pos] or _is_dated_byline(page, pos) or page.stamp[pos]
+    )
     byline = _find_near(
         page, top, first_body, lambda pos: (page.units[pos] < 120 and page.byline[pos]) or _is_dated_byline(page, pos)
     )
@@ -1511,6 +1524,27 @@ def _captions(texts: tuple[str, ...], units: list[int], marked: BoolArray) -> tu
     for i in np.flatnonzero(marked).tolist():
         flags[i] = is_caption(texts[i], units[i])
     return tuple(flags)
+
+
+# A metadata stamp: a few short parts between separators, one of them a date ("PUBLISHED: 00:01,
+# Tue, Nov 19, 2019 | UPDATED: 10:43, ...", "New Delhi, News Nation Bureau | Updated : 19 November
+# 2019, 09:01 AM", "Текст: Лида Буслаева · 11 октября 2018").
+STAMP_MAX_CHARS = 140
+STAMP_PART_MAX_CHARS = 60
+_STAMP_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+
+
+def is_stamp_line(line: str) -> bool:
+    """A line of 2-4 short parts between "|", "·" or "•", one of them a date."""
+    if len(line) > STAMP_MAX_CHARS:
+        return False
+    parts = [part.strip() for part in _STAMP_SEPARATOR.split(line)]
+    parts = [part for part in parts if part]
+    return (
+        2 <= len(parts) <= 4
+        and all(len(part) <= STAMP_PART_MAX_CHARS for part in parts)
+        and any(is_date_line(part) for part in parts)
+    )
 
 
 _CREDIT_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in residual.CAPTION_CREDIT_TOKENS)
@@ -1709,7 +1743,13 @@ def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
 
 
 def _vetoed(page: _Page, pos: int) -> bool:
-    if page.date[pos] or page.dated_byline[pos] or (not page.para[pos] and page.caption[pos]) or page.credited[pos]:
+    if (
+        page.date[pos]
+        or page.dated_byline[pos]
+        or page.stamp[pos]
+        or (not page.para[pos] and page.caption[pos])
+        or page.credited[pos]
+    ):
         return True
     line = page.texts[pos]
     return (page.units[pos] <= residual.MARKUP_MAX_CHARS or "[" in line) and residual.markup_reason(line) is not None
