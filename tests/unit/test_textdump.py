@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.extract.residual import CREDIT_MARKS, boilerplate_reason
+from corpusclean.extract.residual import CREDIT_MARKS, boilerplate_reason, markup_reason
 from corpusclean.extract.textdump import (  # the fast paths are checked against these
     BYLINE,
     DEFAULT_CONFIG,
@@ -721,6 +721,8 @@ _LINES = st.lists(
             *("Ina (Manu Ferrer/AP) more", "Alex Wong | AP", "Ina Sorel via AP", "storm Credit: EPA", "Ina Sorel"),
             *("Ina speaks, Monday, Nov. 3, 2025, in Ashby.", "In this June 2, 2025, file photo, the mill"),
             *("By Ina Sorel | June 3, 2025 | Topic: Mills", "Ashby Bureau · Updated: June 3, 2025"),
+            *("- medium-wide-browser", "Loading comments...", "x", "X!!!!!", "Please wait …", "[/button]"),
+            *("[button link=x]Go[/button]", "This feature is temporarily unavailable.", "Something went wrong"),
         ]
     )
     | st.text(min_size=1, max_size=40),
@@ -736,6 +738,7 @@ def test_page_arrays_match_the_per_line_definitions(lines: list[str]) -> None:
     assert list(page.units) == [text_units(line) for line in page.texts]
     assert list(page.credited) == [is_credited_caption(line, text_units(line)) for line in page.texts]
     assert list(page.stamp) == [is_stamp_line(line) for line in page.texts]
+    assert list(page.markup) == [markup_reason(line) is not None for line in page.texts]
     # Repeat keys: equal exactly when the normalized lines are equal.
     for a in range(len(page.texts)):
         for b in range(len(page.texts)):

@@ -25,6 +25,7 @@ import importlib
 import itertools
 import json
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -750,6 +751,7 @@ class _Page:
     caption: tuple[bool, ...]  # _is_caption
     credited: tuple[bool, ...]  # a caption closed by its credit, "... (AP Photo/Name)" (see _credited_captions)
     stamp: tuple[bool, ...]  # "By Name | November 18, 2019 | Topic: Hardware" (see is_stamp_line)
+    markup: tuple[bool, ...]  # residual.markup_reason gives a reason (see _markup_lines)
     keys: tuple[RepeatKey, ...]  # equal keys are repeats (see _repeat_keys)
     repeated: tuple[bool, ...]  # another line of the page has the same key
     dated_byline: tuple[bool, ...]  # "Posted on March 3, 2025 by Mara Lindqvist"
@@ -977,6 +979,8 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
     credited = _credited_captions(texts, units, lowered_utf8, line_ends)
+    joiners = _per_line((cp == ord("-")) | (cp == ord("_")), start_arr)
+    markup = _markup_lines(texts, lens, n_words, joiners, line_ends, lowered_utf8)
     stamp_flags = [False] * n
     for i in np.flatnonzero((decimals > 0) & (separators > 0) & (lens <= STAMP_MAX_CHARS)).tolist():
         stamp_flags[i] = is_stamp_line(texts[i])
@@ -1014,6 +1018,7 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
         caption,
         credited,
         tuple(stamp_flags),
+        markup,
         keys,
         _repeated(keys),
         dated_byline,
@@ -1028,7 +1033,7 @@ def _empty_page(lines: tuple[str, ...]) -> _Page:
     counts = _LineCounts(*([none] * len(_LineCounts.__slots__)))
     codes = np.zeros(0, dtype=np.int64)
     ends = _LineEnds(codes, codes, codes, codes, np.zeros(0, dtype=np.bool_))
-    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
+    return _Page(lines, (), (), (), (), (), (), (), (), (), (), (), (), (), (), (), (), (0, -1), counts, ends)
 
 
 def _densest_run(
@@ -1547,6 +1552,29 @@ def is_stamp_line(line: str) -> bool:
     )
 
 
+# How residual.markup_reason's widget status strings begin ("Please wait", "Loading ...", "Sorry",
+# "Thanks", "Oops", "Close", "This feature is ...", "Something went wrong"); a lone "x" aside.
+_STATUS_HEADS = ("ple", "loa", "sor", "tha", "oop", "clo", "thi", "som")
+_STATUS_HEAD_CODES = np.asarray([(ord(h[0]) << 16) | (ord(h[1]) << 8) | ord(h[2]) for h in _STATUS_HEADS])
+
+
+def _markup_lines(
+    texts: tuple[str, ...], lens: IntArray, n_words: IntArray, joiners: IntArray, ends: _LineEnds, lowered_utf8: bytes
+) -> tuple[bool, ...]:
+    """residual.markup_reason of each line is not None; only lines that can match are asked: those
+    holding "[" (shortcodes), short ones of one or two words with two "-"/"_" (CSS class names),
+    and those that begin like a widget status string."""
+    maybe = (lens <= residual.MARKUP_MAX_CHARS) & (n_words <= 2) & (joiners >= 2)
+    heads = (ends.first << 16) | (ends.second << 8) | ends.third
+    letter_second = (ends.second >= ord("a")) & (ends.second <= ord("z"))
+    maybe |= (heads[:, None] == _STATUS_HEAD_CODES[None, :]).any(axis=1) | ((ends.first == ord("x")) & ~letter_second)
+    rows = set(np.flatnonzero(maybe).tolist()) | _rows_with_tokens(lowered_utf8, (b"[",))
+    flags = [False] * len(texts)
+    for i in rows:
+        flags[i] = residual.markup_reason(texts[i]) is not None
+    return tuple(flags)
+
+
 _CREDIT_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in residual.CAPTION_CREDIT_TOKENS)
 
 
@@ -1743,16 +1771,16 @@ def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
 
 
 def _vetoed(page: _Page, pos: int) -> bool:
-    if (
+    """Whether a line is never article text: a date stamp, a dated byline, a metadata stamp, a
+    caption (outside paragraph blocks unless it ends in its credit), or template residue."""
+    return (
         page.date[pos]
         or page.dated_byline[pos]
         or page.stamp[pos]
         or (not page.para[pos] and page.caption[pos])
         or page.credited[pos]
-    ):
-        return True
-    line = page.texts[pos]
-    return (page.units[pos] <= residual.MARKUP_MAX_CHARS or "[" in line) and residual.markup_reason(line) is not None
+        or page.markup[pos]
+    )
 
 
 def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
@@ -1807,6 +1835,8 @@ def _keep_paragraph_above_ad_break(page: _Page, body: list[bool]) -> None:
     "Advertisement") when the body goes on below the break: the break sits inside the article,
     so the paragraph on its near side is article too (often the lede, which the model can
     mistake for the standfirst block above it)."""
+    if ResidualReason.ADVERTISEMENT not in page.residual:
+        return
     n = len(page.content)
     for pos in range(n - 1):
         if body[pos] or page.residual[pos + 1] is not ResidualReason.ADVERTISEMENT:
@@ -1836,11 +1866,10 @@ _NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:]\d+)*%?(?!\w)")
 
 def _keep_tables(page: _Page, body: list[bool]) -> None:
     """A table the body keeps part of is kept whole (its boilerplate lines aside)."""
-    starts = [*np.flatnonzero(page.counts.blank_before).tolist(), len(body)]
-    for start, end in itertools.pairwise(starts):
-        rows = range(start, end)
-        if len(rows) < TABLE_MIN_ROWS:
-            continue
+    starts = np.append(np.flatnonzero(page.counts.blank_before), len(body))
+    long_blocks = np.flatnonzero(np.diff(starts) >= TABLE_MIN_ROWS)
+    for block in long_blocks.tolist():
+        rows = range(int(starts[block]), int(starts[block + 1]))
         kept = sum(body[pos] for pos in rows)
         if kept == 0 or kept == len(rows):
             continue
@@ -2034,7 +2063,14 @@ def _authors(line: str) -> tuple[str, ...]:
 
 def _credits(page: _Page, body: list[bool]) -> tuple[str, ...]:
     out: list[str] = []
-    for pos in range(len(page.content)):
+    n = len(page.content)
+    is_credit = functools.partial(operator.is_, ResidualReason.IMAGE_CREDIT)
+    flagged = {
+        *itertools.compress(range(n), page.caption),
+        *itertools.compress(range(n), page.credited),
+        *itertools.compress(range(n), map(is_credit, page.residual)),
+    }
+    for pos in sorted(flagged):
         if body[pos]:
             continue
         line = page.texts[pos]
