@@ -1809,21 +1809,25 @@ _END_MARKERS = frozenset({ResidualReason.COPYRIGHT, ResidualReason.SOURCE_LINE, 
 END_PARAGRAPH_MIN_UNITS = 40
 
 
+def _prose_paragraph(page: _Page, pos: int) -> bool:
+    """A paragraph block of some length that no rule names (not boilerplate, a date or a caption)."""
+    return (
+        page.para[pos]
+        and page.residual[pos] is None
+        and page.units[pos] >= END_PARAGRAPH_MIN_UNITS
+        and not page.date_any[pos]
+        and not page.caption[pos]
+        and not page.credited[pos]
+    )
+
+
 def _keep_paragraph_before_end_marker(page: _Page, body: list[bool]) -> None:
     """Keep a prose paragraph that follows the body and sits right above a story-end marker."""
     n = len(page.content)
     for pos in range(1, n - 1):
         if body[pos] or page.residual[pos + 1] not in _END_MARKERS or page.content[pos + 1] != page.content[pos] + 2:
             continue
-        line = page.texts[pos]
-        if (
-            not page.para[pos]
-            or page.residual[pos] is not None
-            or page.units[pos] < END_PARAGRAPH_MIN_UNITS
-            or not line.endswith((".", "!", "?", '."', ".”"))
-            or page.date_any[pos]
-            or page.caption[pos]
-        ):
+        if not _prose_paragraph(page, pos) or not page.texts[pos].endswith((".", "!", "?", '."', ".”")):
             continue
         before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
         if before is not None and body[before]:
@@ -1841,15 +1845,7 @@ def _keep_paragraph_above_ad_break(page: _Page, body: list[bool]) -> None:
     for pos in range(n - 1):
         if body[pos] or page.residual[pos + 1] is not ResidualReason.ADVERTISEMENT:
             continue
-        if (
-            not page.para[pos]
-            or page.residual[pos] is not None
-            or page.units[pos] < END_PARAGRAPH_MIN_UNITS
-            or not page.terminal[pos]
-            or page.date_any[pos]
-            or page.caption[pos]
-            or page.credited[pos]
-        ):
+        if not _prose_paragraph(page, pos) or not page.terminal[pos]:
             continue
         after = next((p for p in range(pos + 2, n) if page.residual[p] is None), None)
         if after is not None and body[after]:
