@@ -217,10 +217,12 @@ def test_the_credited_caption_screen_finds_every_form() -> None:
         "In this June 2, 2025, file photo, the mill stands empty.",
         "The mill (Image: GETTY)",
         "The ferry at dawn. Getty Images",
+        "Traders on the floor in New York. REUTERS/Tomas Reyes",
+        "Voters queue in Ashby. (Photo by Ina Sorel/Getty Images)",
         "The county board voted on Tuesday to keep the old mill standing.",
     ]
     page = _split_page("\n".join(lines), DEFAULT_CONFIG)
-    assert page.credited == (True,) * 8 + (False,)
+    assert page.credited == (True,) * 10 + (False,)
 
 
 def test_metadata_stamp_lines_are_not_body() -> None:

@@ -263,13 +263,24 @@ CAPTION_CREDIT_END = re.compile(
     r"\((?:(?P<photo>(?:AP|AFP|Reuters|EPA|Getty|PA|dpa|Xinhua|UPI|Anadolu|Kyodo|Yonhap|EFE)\s*(?i:photos?|images?|pool)"
     r"(?:\s*[:/][^()]{1,60})?"
     r"|(?:AP|AFP|Reuters|EPA|Getty|PA|dpa|Xinhua|UPI|Anadolu|Kyodo|Yonhap|EFE)\s*/[^()]{1,60}"
-    r")|(?i:photo|image|picture|foto|credit)s?\s*[:/：]\s*(?P<label>[^()]{1,60})"
+    r")|(?i:(?:photo|image)\s+credit|photo|image|picture|foto|credit)s?\s*[:/：]\s*(?P<label>[^()]{1,60})"
+    r"|(?i:(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)|supplied:)\s+(?P<photo_by>[^()]{1,80})"
+    r"|Courtesy(?:\s+of)?\s+(?P<courtesy>[A-Z][^()]{0,79})"
+    r"|(?P<supplied>(?i:supplied|handout))"
     r"|(?P<agency>AP|AFP|Reuters|EPA|Getty(?:\s+Images)?|dpa|Xinhua|UPI|EFE)"
     r"|(?P<byline>[A-Z][\w.'’ -]{1,40}/\s*(?:AP|AFP|Reuters|EPA|Getty\s+Images|dpa|Xinhua|UPI|EFE)))\)"
     r"(?:\s+(?:less|more|hide\s+caption|toggle\s+caption))?\s*$"
     r"|[.!?][\"”’]?\s+(?P<tail>(?:[A-Z][\w.'’-]*\s+){0,3}?(?:[A-Z][\w.'’-]*\s*/\s*)?"
     r"(?:Getty(?:\s+Images)?|Shutterstock|iStock(?:photo)?|Alamy(?:\s+Stock\s+Photo)?))\s*$"
-    r"|[.!?][\"”’]?\s+(?i:credit|photo|foto|image|picture)s?\s*(?:[:：]|\.\.\.|…)\s*(?P<trail>[^\W\d_][^.;|:()]{0,58}?)\s*$"
+    # "... in London. Photograph: Name/Agency", "... bei der Eröffnung. Bild: dpa", "... — Photo: Name".
+    r"|(?:[.!?][\"”’]?|\s[-–—|])\s+(?i:(?:photo|image)\s+credit|credit|photograph|photo|foto|fotografía|image|imagen|picture"
+    r"|pic|bild|illustration|crédit(?:\s+photo)?)s?\s*(?:[:：]|\.\.\.|…)\s*(?P<trail>[^\W\d_][^.;|:()]{0,58}?)\s*$"
+    # "... at dawn. Photo by Ina Sorel on Unsplash", "... in 1910. Courtesy of the Tri-County Archive".
+    r"|(?:[.!?][\"”’]?|\s[-–—|])\s+(?P<by_trail>(?i:(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)|courtesy(?:\s+of)?)"
+    r"\s+[A-Z][^.;|:()]{0,58}?)\s*$"
+    r"|\[(?i:photo|image|picture|foto)s?\s*[:/]\s*(?P<bracket>[^\[\]]{1,60})\]\s*$"
+    # The wire's own caption credit: "... in New York, U.S., November 18, 2019. REUTERS/Brendan McDermid".
+    r"|\s(?P<wire>(?:REUTERS|AFP|AP|EPA|XINHUA)/[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){0,3}(?:/(?:File|Pool))?)\s*$"
     # "... where the patients were treated Credit: EPA": the credit label glued to the caption.
     r"|(?<=[a-z0-9)\]'’\"”])\s+Credit:\s+(?P<glued>[A-Z][^.;|()]{0,58}?)\s*$"
     # Credit lines of their own: "Alex Wong | Getty Images", "Natalie Naccache | Bloomberg | Getty Images",
@@ -304,6 +315,8 @@ _CREDIT_LINE = re.compile(
 # these in the lowercased line.
 CAPTION_CREDIT_TOKENS = (
     "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via ",
+    "reuters/", "afp/", "ap/", "epa/", "xinhua/", "pic", "bild", "illustration", "crédit", "courtesy", "supplied",
+    "handout",
     ") less", ") more", ") hide", ") toggle", "| ap", "| afp", "| reuters", "| epa",
 )  # fmt: skip
 
@@ -324,6 +337,12 @@ def caption_credit_end(line: str) -> str | None:
     credit = (
         match.group("photo")
         or match.group("label")
+        or match.group("photo_by")
+        or match.group("courtesy")
+        or match.group("supplied")
+        or match.group("by_trail")
+        or match.group("bracket")
+        or match.group("wire")
         or match.group("agency")
         or match.group("byline")
         or match.group("tail")
