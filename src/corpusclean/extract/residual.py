@@ -242,7 +242,7 @@ _IMAGE_CREDIT = re.compile(
     r"|^\((?:ap|afp|reuters|getty|epa|dpa|photo|foto)[^)]{0,60}\)\s*$"
     # A credit on a line of its own: "Getty Images", "Shutterstock", "Image via Getty Images".
     r"|^(?:getty(?:\s+images)?|shutterstock|istock(?:photo)?|alamy(?:\s+stock\s+photo)?|(?:ap|afp)\s+photo)\s*$"
-    r"|^(?:image|photo|picture)\s+via\s+\S|^photo\s+illustration\s+(?:by\b|[:：])"
+    r"|^(?:image|photo|picture)\s+via\s+\S|^photo\s+illustration\s+(?:by\b|[:：])|^image\s+source,?\s+\S"
     r"|^\[(?:사진|photo|foto)[^\]]{0,60}\]\s*$",
     re.IGNORECASE,
 )
@@ -267,7 +267,8 @@ CAPTION_CREDIT_END = re.compile(
     r"|(?i:(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)|supplied:)\s+(?P<photo_by>[^()]{1,80})"
     r"|Courtesy(?:\s+of)?\s+(?P<courtesy>[A-Z][^()]{0,79})"
     r"|(?P<supplied>(?i:supplied|handout))"
-    r"|(?P<agency>AP|AFP|Reuters|EPA|Getty(?:\s+Images)?|dpa|Xinhua|UPI|EFE)"
+    r"|(?P<agency>AP|AFP|Reuters|EPA|Getty(?:\s+Images)?|dpa|Xinhua|UPI|EFE|iStock(?:photo)?|Shutterstock|Alamy)"
+    r"|(?P<slashed>[A-Z][\w.'’-]+\s[A-Z][\w.'’ -]{1,40}/\s*(?:The\s+)?[A-Z][\w.&'’-]*(?:\s[A-Z][\w.&'’-]*){0,4})"
     r"|(?P<byline>[A-Z][\w.'’ -]{1,40}/\s*(?:AP|AFP|Reuters|EPA|Getty\s+Images|dpa|Xinhua|UPI|EFE)))\)"
     r"(?:\s+(?:less|more|hide\s+caption|toggle\s+caption))?\s*$"
     r"|[.!?][\"”’]?\s+(?P<tail>(?:[A-Z][\w.'’-]*\s+){0,3}?(?:[A-Z][\w.'’-]*\s*/\s*)?"
@@ -279,6 +280,8 @@ CAPTION_CREDIT_END = re.compile(
     r"|(?:[.!?][\"”’]?|\s[-–—|])\s+(?P<by_trail>(?i:(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)|courtesy(?:\s+of)?)"
     r"\s+[A-Z][^.;|:()]{0,58}?)\s*$"
     r"|\[(?i:photo|image|picture|foto)s?\s*[:/]\s*(?P<bracket>[^\[\]]{1,60})\]\s*$"
+    # A credit line of its own: "Ina Sorel/Tri-County Herald", "Ina Sorel / The Washington Post".
+    r"|^(?P<nameslash>[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3}\s?/\s?(?:The\s)?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4})$"
     # The wire's own caption credit: "... in New York, U.S., November 18, 2019. REUTERS/Brendan McDermid".
     r"|\s(?P<wire>(?:REUTERS|AFP|AP|EPA|XINHUA)/[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){0,3}(?:/(?:File|Pool))?)\s*$"
     # "... where the patients were treated Credit: EPA": the credit label glued to the caption.
@@ -316,7 +319,7 @@ _CREDIT_LINE = re.compile(
 CAPTION_CREDIT_TOKENS = (
     "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via ",
     "reuters/", "afp/", "ap/", "epa/", "xinhua/", "pic", "bild", "illustration", "crédit", "courtesy", "supplied",
-    "handout",
+    "handout", "/",
     ") less", ") more", ") hide", ") toggle", "| ap", "| afp", "| reuters", "| epa",
 )  # fmt: skip
 
@@ -339,6 +342,8 @@ def caption_credit_end(line: str) -> str | None:
         or match.group("label")
         or match.group("photo_by")
         or match.group("courtesy")
+        or match.group("slashed")
+        or match.group("nameslash")
         or match.group("supplied")
         or match.group("by_trail")
         or match.group("bracket")
