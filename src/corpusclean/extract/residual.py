@@ -280,8 +280,6 @@ CAPTION_CREDIT_END = re.compile(
     r"|(?:[.!?][\"”’]?|\s[-–—|])\s+(?P<by_trail>(?i:(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)|courtesy(?:\s+of)?)"
     r"\s+[A-Z][^.;|:()]{0,58}?)\s*$"
     r"|\[(?i:photo|image|picture|foto)s?\s*[:/]\s*(?P<bracket>[^\[\]]{1,60})\]\s*$"
-    # A credit line of its own: "Ina Sorel/Tri-County Herald", "Ina Sorel / The Washington Post".
-    r"|^(?P<nameslash>[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3}\s?/\s?(?:The\s)?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4})$"
     # The wire's own caption credit: "... in New York, U.S., November 18, 2019. REUTERS/Brendan McDermid".
     r"|\s(?P<wire>(?:REUTERS|AFP|AP|EPA|XINHUA)/[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){0,3}(?:/(?:File|Pool))?)\s*$"
     # "... where the patients were treated Credit: EPA": the credit label glued to the caption.
@@ -319,7 +317,7 @@ _CREDIT_LINE = re.compile(
 CAPTION_CREDIT_TOKENS = (
     "getty", "shutterstock", "istock", "alamy", "credit", "photo", "foto", "image", "picture", "day, ", " via ",
     "reuters/", "afp/", "ap/", "epa/", "xinhua/", "pic", "bild", "illustration", "crédit", "courtesy", "supplied",
-    "handout", "/",
+    "handout",
     ") less", ") more", ") hide", ") toggle", "| ap", "| afp", "| reuters", "| epa",
 )  # fmt: skip
 
@@ -343,7 +341,6 @@ def caption_credit_end(line: str) -> str | None:
         or match.group("photo_by")
         or match.group("courtesy")
         or match.group("slashed")
-        or match.group("nameslash")
         or match.group("supplied")
         or match.group("by_trail")
         or match.group("bracket")
