@@ -277,7 +277,7 @@ def main() -> None:
     )
     parser.add_argument("--cv", action="store_true", help="also report out-of-fold F1 on the tune half")
     parser.add_argument("--cv-out", type=Path, help="write the out-of-fold predictions {id: text} here")
-    parser.add_argument("--fold-seed", type=int, help="shuffle pages into folds with this seed (default: i % folds)")
+    parser.add_argument("--fold-seed", type=int, help="shuffle pages into folds with this seed (default: i %% folds)")
     parser.add_argument(
         "--members", type=int, default=MEMBERS, help="stage-1 networks averaged (trained from different seeds)"
     )

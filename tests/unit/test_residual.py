@@ -90,6 +90,36 @@ DROP = [
         "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly; Editing by Nick Zieminski",
         ResidualReason.STAFF_CREDIT,
     ),
+    (
+        "This material may not be published, broadcast, rewritten, or redistributed. ©2019 Harbor News Network,"
+        " LLC. All rights reserved. All market data delayed 20 minutes.",
+        ResidualReason.DISCLAIMER,
+    ),
+    (
+        "The material on this site may not be reproduced, distributed, transmitted, cached or otherwise used,"
+        " except with the prior written permission of Valley Media Group.",
+        ResidualReason.DISCLAIMER,
+    ),
+    (
+        "This document is subject to copyright. Apart from any fair dealing for the purpose of private study or"
+        " research, no part may be reproduced without the written permission. The content is provided for"
+        " information purposes only.",
+        ResidualReason.DISCLAIMER,
+    ),
+    (
+        "All quotes delayed a minimum of 15 minutes. See here for a complete list of exchanges and delays.",
+        ResidualReason.DISCLAIMER,
+    ),
+    (
+        "Quotes delayed at least 15 minutes. Real-time quotes provided by BATS BZX Real-Time Price. Market Data"
+        " provided by Interactive Data.",
+        ResidualReason.DISCLAIMER,
+    ),
+    (
+        "Citation: Sleeping crews would need smaller ships (2019, November 18) retrieved 20 November 2019 from"
+        " https://example.org/news/2019-11-sleeping-crews.html",
+        ResidualReason.DISCLAIMER,
+    ),
 ]
 
 KEEP = [
@@ -120,6 +150,13 @@ KEEP = [
         " claim that does not hold for people who never signed up."
     ),
     "Reporting by the local paper in 2019 first raised questions about the contract and its costs.",
+    # Reuse and market-data notices need the notice's own subject or opening.
+    "The results may not be reproduced in other laboratories, the reviewers warned in their report.",
+    "The report may not be published until the committee has voted on it, a spokesman said.",
+    "Market data provided by the exchange showed trading volumes fell by a third in October.",
+    "The flight was delayed by two hours after a citation was issued to the crew for a safety breach.",
+    "He said the quotes delayed the deal because both sides wanted to check them with their lawyers.",
+    "The photograph is subject to copyright, the judge ruled, and the agency must be paid for its use.",
     # Prose about cookies, not a banner: "use" is not said of the site.
     (
         "It can’t be denied, though, that these tools are harder to use than the web browsers most people are"

@@ -48,6 +48,7 @@ class ResidualReason(StrEnum):
     CONTACT_TRAILER = "contact_trailer"  # "... may be reached at ...", "Follow him on Twitter" at the end
     MARKUP = "markup"  # template residue: "[button ...][/button]" shortcodes, CSS class names
     LINK_PROMPT = "link_prompt"  # "Click here to ...", "Clique na imagem ...": a prompt to follow a link
+    DISCLAIMER = "disclaimer"  # reuse notices, market-data notices, "Citation: ... retrieved ... from https://..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,38 @@ _LINK_PROMPT = re.compile(
     r"(?:here|aqui|ici|hier|on|na|no|nas|nos|e|em|to|the|below|above)\b"
     r"|\bclick(?:ing)?\s+here\b|\bclique\s+aqui\b|\bcliquez\s+ici\b|\bklicken\s+sie\s+hier\b",
     re.IGNORECASE,
+)
+# Site notices that are sentences of any length: reuse terms ("This material may not be published,
+# broadcast, rewritten or redistributed.", "No part of this site may be reproduced ...", "This
+# document is subject to copyright."), market-data notices ("Quotes delayed at least 15 minutes.",
+# "Most stock quote data provided by ...") and the citation block of science sites ("Citation: Title (2019,
+# November 18) retrieved 20 November 2019 from https://..."). Each needs the notice's own subject,
+# so prose ("the results may not be reproduced") never matches.
+_DISCLAIMER = re.compile(
+    r"\b(?:this|the|our)\s+(?:material|content|article|document|story|publication|site|website|page)"
+    r"(?:\s+(?:on|of)\s+this\s+(?:site|website|page))?\s+(?:may|must|cannot|can\s*not)\s+not?\s*be\s+"
+    r"(?:published|reproduced|republished|copied|redistributed|distributed)\b"
+    r"|\bno\s+part\s+of\s+this\s+(?:site|website|material|publication|article|document)\b.{0,80}?\bmay\s+be\s+reproduced"
+    r"|\bno\s+part\s+may\s+be\s+reproduced\s+without"
+    r"|\bthis\s+(?:material|content|article|document|publication|site|website|page)\s+is\s+subject\s+to\s+copyright\b"
+    r"|^(?:all\s+|most\s+)?(?:stock\s+)?(?:quotes?\s+(?:are\s+)?delayed|quote\s+data\s+(?:provided|powered|supplied)\s+by)\b"
+    r"|^real-time\s+quotes?\s+(?:provided|powered|supplied)\s+by\b"
+    r"|^citation\s*:.{0,300}?\bretrieved\b.{0,60}?\bfrom\s+https?://",
+    re.IGNORECASE,
+)
+_DISCLAIMER_TOKENS = (
+    "be published",
+    "be reproduced",
+    "be republished",
+    "be copied",
+    "be redistributed",
+    "be distributed",
+    "to copyright",
+    "delayed",
+    "provided by",
+    "powered by",
+    "supplied by",
+    "citation",
 )
 _LINK_TOKENS = ("click", "cliqu", "tap here", "tap on", "tap to", "tap the", "haga clic", "klicken sie")
 # Wire-service staff credits under a story: "Reporting by ...; Editing by ...".
@@ -568,11 +601,13 @@ def boilerplate_reason(line: str) -> ResidualReason | None:
             return _SHORT_REASONS[match.lastgroup]
     if n <= PROMO_LINE_CHARS and any(token in lowered for token in _LINK_TOKENS) and _LINK_PROMPT.search(line):
         return ResidualReason.LINK_PROMPT
+    if any(token in lowered for token in _DISCLAIMER_TOKENS) and _DISCLAIMER.search(line):
+        return ResidualReason.DISCLAIMER
     return None
 
 
 SCREEN = Screen(
-    tokens=(*_ANYWHERE_TOKENS, *_SIGNUP_TOKENS, *_LINK_TOKENS),
+    tokens=(*_ANYWHERE_TOKENS, *_SIGNUP_TOKENS, *_LINK_TOKENS, *_DISCLAIMER_TOKENS),
     staff_prefixes=_STAFF_CREDIT_PREFIXES,
     staff_chars=STAFF_CREDIT_CHARS,
     short_chars=SHORT_LINE_CHARS,

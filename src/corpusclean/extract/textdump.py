@@ -18,7 +18,6 @@ captions, related lists, comments, footers) kept. The article body is recovered 
 
 from __future__ import annotations
 
-import bisect
 import enum
 import functools
 import importlib
@@ -34,6 +33,7 @@ from enum import StrEnum
 from importlib import resources
 from typing import Any
 
+import ahocorasick
 import numpy as np
 import numpy.typing as npt
 
@@ -143,6 +143,8 @@ _DATE_LINE_REST = re.compile(
     r"^[\W\d_]*(?:(?:published|updated|posted|last\s+updated|first|originally|publicado|publié|veröffentlicht|atualizado"
     r"|actualizado|pubblicato|on|am|at|le|el|em|il|um|de|of|ago|hours?|minutes?|days?|gmt|utc|est|edt"
     r"|pst|pdt|cet|cest|ist|am|pm|wib|kst|jst|updated|cst|cdt|mst|mdt|bst|et|pt|aest|aedt"
+    r"|hkt|sgt|pht|ict|msk|pkt|wat|eat|cat|sast|brt|art|nzst|nzdt|acst|acdt|awst|wet|west|eet|eest"
+    r"|hst|akst|akdt|mez|mesz|wita|wit"
     r"|mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
     r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi"
     r"|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì"
@@ -259,7 +261,7 @@ def text_units(line: str) -> int:
 
 
 _RELATIVE_TIME = re.compile(
-    r"^(?:updated\s+|posted\s+|há\s+|hace\s+|il\s+y\s+a\s+|vor\s+)?\d{1,3}\s*"
+    r"^(?:(?:updated|posted|published)\s+|há\s+|hace\s+|il\s+y\s+a\s+|vor\s+)?(?:\d{1,3}|an?|one)\s*"
     r"(?:[smhd]|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|minutos?|horas?|dias?|días|minuten|stunden|tagen?"
     r"|heures?|jours?|분|시간|일|分钟|小时|天)\.?\s*(?:ago|atrás|前|전)?\s*$",
     re.IGNORECASE,
@@ -638,7 +640,6 @@ class _ResidualGate:
     screen: residual.Screen
     short: PrefixGate
     staff_pairs: BoolArray  # first two characters of the staff prefixes, as _pair_codes
-    encoded_tokens: tuple[bytes, ...]  # the screen's tokens in UTF-8
 
 
 @functools.cache
@@ -653,7 +654,7 @@ def _residual_gate() -> _ResidualGate | None:
         if len(prefix) < 2 or not prefix[:2].isascii():
             return None
         staff_pairs[ord(prefix[0]) * 128 + ord(prefix[1])] = True
-    return _ResidualGate(screen, short, staff_pairs, tuple(token.encode("utf-8") for token in screen.tokens))
+    return _ResidualGate(screen, short, staff_pairs)
 
 
 def residual_gate_active() -> bool:
@@ -689,21 +690,20 @@ def _line_ends(cp: npt.NDArray[np.uint32], start_arr: IntArray, lens: IntArray) 
 
 
 def _residual_reasons(
-    texts: tuple[str, ...], joined: str, lens: IntArray, ends: _LineEnds, lowered_utf8: bytes | None = None
+    texts: tuple[str, ...], joined: str, lens: IntArray, ends: _LineEnds, token_rows: set[int] | None = None
 ) -> list[ResidualReason | None]:
-    """residual_reasons of `texts` (`joined` by newlines; `lowered_utf8`: joined.lower() in UTF-8, if at hand)."""
+    """residual_reasons of `texts` (`joined` by newlines; `token_rows`: the lines holding one of
+    the screen's tokens, if at hand)."""
     gate = _residual_gate()
     lines = texts
     if gate is None:
         return [boilerplate_reason(line) for line in lines]
     screen = gate.screen
-    # Token hits are found on the whole page at once (a test per line is slow), in its UTF-8
-    # bytes: bytes.find is several times faster than str.find on a non-ASCII page. Lowering
-    # never adds or removes a newline and no token holds one, so rows stay the input's lines.
-    if joined.count("\n") == len(lines) - 1:
-        if lowered_utf8 is None:
-            lowered_utf8 = joined.lower().encode("utf-8")
-        hits = _rows_with_tokens(lowered_utf8, gate.encoded_tokens)
+    # Token hits are found on the whole page at once (a test per line is slow).
+    if token_rows is not None:
+        hits = token_rows
+    elif joined.count("\n") == len(lines) - 1:
+        hits = _token_rows(joined.lower(), None).residual
     else:  # a line holds a newline itself (only through residual_reasons): rows are not lines
         hits = {i for i, line in enumerate(lines) if any(t in line.lower() for t in screen.tokens)}
     short = gate.short.may_match
@@ -788,25 +788,90 @@ def _per_line(mask: BoolArray, starts: IntArray) -> IntArray:
     return counts
 
 
-def _rows_with_tokens(data: bytes, tokens: tuple[bytes, ...]) -> set[int]:
-    """Rows (newline-separated lines of `data`) holding at least one of `tokens` (none holds a newline)."""
-    hits: set[int] = set()
-    newlines: list[int] | None = None
-    for token in tokens:
-        at = data.find(token)
-        if at < 0:
-            continue
-        if newlines is None:
-            newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE).tolist()
-        while at >= 0:
-            row = bisect.bisect_left(newlines, at)
-            hits.add(row)
-            end = newlines[row] if row < len(newlines) else len(data)
-            at = data.find(token, end)
-    return hits
+class _Tokens(enum.IntFlag):
+    """The token groups a page is scanned for (a token may belong to several)."""
+
+    RESIDUAL = 1  # residual.SCREEN.tokens: lines boilerplate_reason must look at
+    CREDIT = 2  # residual.CAPTION_CREDIT_TOKENS: lines that may be credited captions
+    MARKUP = 4  # "[": lines that may hold a shortcode
 
 
-_URL_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in _URL_TOKENS)
+@dataclass(frozen=True, slots=True)
+class _TokenRows:
+    """Rows (lines) of a page holding a token of each group, in its lowercased text."""
+
+    residual: set[int]
+    credit: set[int]
+    markup: set[int]
+
+
+class _TokenScanner:
+    """Finds every line that holds one of many tokens in one pass over the page.
+
+    An Aho-Corasick automaton (pyahocorasick) reads the page once for all ~120 tokens; one
+    bytes.find per token over the whole page was ~0.4 ms of a ~2.8 ms page (round 8, see
+    benchmarks/RESULTS-textdump.md), the automaton is ~0.1 ms.
+    """
+
+    def __init__(self, groups: dict[str, int]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for token, group in groups.items():
+            self._automaton.add_word(token, group)
+        self._automaton.make_automaton()
+
+    def hits(self, text: str) -> tuple[list[int], list[int]]:
+        """End offsets (in `text`) and groups of every token occurrence."""
+        ends: list[int] = []
+        groups: list[int] = []
+        for end, group in self._automaton.iter(text):
+            ends.append(end)
+            groups.append(group)
+        return ends, groups
+
+
+def _rows_of(ends: list[int], text: str, starts: IntArray | None) -> IntArray:
+    """The row of each offset in `text` (newline-separated rows beginning at `starts`, if known)."""
+    if starts is None:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        starts = np.concatenate([[0], np.flatnonzero(codes == _NEWLINE) + 1])
+    rows: IntArray = np.searchsorted(starts, np.asarray(ends, dtype=np.int64), side="right") - 1
+    return rows
+
+
+@functools.cache
+def _lowered_scanner() -> _TokenScanner:
+    groups: dict[str, int] = {}
+    for group, tokens in (
+        (_Tokens.RESIDUAL, residual.SCREEN.tokens),
+        (_Tokens.CREDIT, residual.CAPTION_CREDIT_TOKENS),
+        (_Tokens.MARKUP, ("[",)),
+    ):
+        for token in tokens:
+            if "\n" in token:
+                raise ValueError(f"a scanned token holds a newline: {token!r}")
+            groups[token] = groups.get(token, 0) | group
+    return _TokenScanner(groups)
+
+
+@functools.cache
+def _url_scanner() -> _TokenScanner:
+    return _TokenScanner(dict.fromkeys(_URL_TOKENS, 1))
+
+
+def _token_rows(lowered: str, starts: IntArray | None) -> _TokenRows:
+    """_TokenRows of a page whose lowercased lines, joined by newlines, are `lowered` (the
+    lines begin at `starts` when lowering kept every line's length; lowering never adds or
+    removes a newline and no token holds one, so rows are the page's lines)."""
+    ends, groups = _lowered_scanner().hits(lowered)
+    if not ends:
+        return _TokenRows(set(), set(), set())
+    rows = _rows_of(ends, lowered, starts)
+    flags = np.asarray(groups, dtype=np.int64)
+    return _TokenRows(
+        set(rows[(flags & _Tokens.RESIDUAL) > 0].tolist()),
+        set(rows[(flags & _Tokens.CREDIT) > 0].tolist()),
+        set(rows[(flags & _Tokens.MARKUP) > 0].tolist()),
+    )
 
 
 RepeatKey = str | int
@@ -953,12 +1018,13 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     para = blank_before & blank_after
 
     urlish = np.zeros(n, dtype=np.bool_)
-    url_rows = _rows_with_tokens(joined.encode("utf-8"), _URL_TOKENS_UTF8)
-    if url_rows:
-        urlish[list(url_rows)] = True
+    url_ends, _ = _url_scanner().hits(joined)
+    if url_ends:
+        urlish[_rows_of(url_ends, joined, start_arr)] = True
     line_ends = _line_ends(cp, start_arr, lens)
-    lowered_utf8 = joined.lower().encode("utf-8")  # rows are still the lines (no token holds a newline)
-    residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends, lowered_utf8))
+    lowered = joined.lower()
+    token_rows = _token_rows(lowered, start_arr if len(lowered) == len(joined) else None)
+    residual_reasons_ = tuple(_residual_reasons(texts, joined, lens, line_ends, token_rows.residual))
     terminal = tuple(terminal_arr.tolist())
     # Dates and bylines are regex searches: only lines that could hold one are searched.
     # Every date pattern has a digit in it.
@@ -978,9 +1044,9 @@ def _split_page(text: str, config: DumpCleanConfig) -> _Page:
     keys = _repeat_keys(texts, joined, units, cp, start_arr)
     dated_byline = _dated_bylines(texts, units, terminal, decimals)
     caption = _captions(texts, units, _per_line(_has(bits, _Char.CREDIT_MARK), start_arr) > 0)
-    credited = _credited_captions(texts, units, lowered_utf8, line_ends)
+    credited = _credited_captions(texts, units, token_rows.credit, line_ends)
     joiners = _per_line((cp == ord("-")) | (cp == ord("_")), start_arr)
-    markup = _markup_lines(texts, lens, n_words, joiners, line_ends, lowered_utf8)
+    markup = _markup_lines(texts, lens, n_words, joiners, line_ends, token_rows.markup)
     stamp_flags = [False] * n
     for i in np.flatnonzero((decimals > 0) & (separators > 0) & (lens <= STAMP_MAX_CHARS)).tolist():
         stamp_flags[i] = is_stamp_line(texts[i])
@@ -1559,7 +1625,12 @@ _STATUS_HEAD_CODES = np.asarray([(ord(h[0]) << 16) | (ord(h[1]) << 8) | ord(h[2]
 
 
 def _markup_lines(
-    texts: tuple[str, ...], lens: IntArray, n_words: IntArray, joiners: IntArray, ends: _LineEnds, lowered_utf8: bytes
+    texts: tuple[str, ...],
+    lens: IntArray,
+    n_words: IntArray,
+    joiners: IntArray,
+    ends: _LineEnds,
+    bracket_rows: set[int],
 ) -> tuple[bool, ...]:
     """residual.markup_reason of each line is not None; only lines that can match are asked: those
     holding "[" (shortcodes), short ones of one or two words with two "-"/"_" (CSS class names),
@@ -1568,14 +1639,11 @@ def _markup_lines(
     heads = (ends.first << 16) | (ends.second << 8) | ends.third
     letter_second = (ends.second >= ord("a")) & (ends.second <= ord("z"))
     maybe |= (heads[:, None] == _STATUS_HEAD_CODES[None, :]).any(axis=1) | ((ends.first == ord("x")) & ~letter_second)
-    rows = set(np.flatnonzero(maybe).tolist()) | _rows_with_tokens(lowered_utf8, (b"[",))
+    rows = set(np.flatnonzero(maybe).tolist()) | bracket_rows
     flags = [False] * len(texts)
     for i in rows:
         flags[i] = residual.markup_reason(texts[i]) is not None
     return tuple(flags)
-
-
-_CREDIT_TOKENS_UTF8 = tuple(token.encode("utf-8") for token in residual.CAPTION_CREDIT_TOKENS)
 
 
 def is_credited_caption(line: str, units: int) -> bool:
@@ -1585,13 +1653,13 @@ def is_credited_caption(line: str, units: int) -> bool:
 
 
 def _credited_captions(
-    texts: tuple[str, ...], units: list[int], lowered_utf8: bytes, ends: _LineEnds
+    texts: tuple[str, ...], units: list[int], credit_rows: set[int], ends: _LineEnds
 ) -> tuple[bool, ...]:
     """is_credited_caption of each line; only lines ending in ")" or holding one of
-    residual.CAPTION_CREDIT_TOKENS (in `lowered_utf8`, the lowercased lines joined) are searched."""
+    residual.CAPTION_CREDIT_TOKENS (`credit_rows`, found by _token_rows) are searched."""
     flags = [False] * len(texts)
     rows = set(np.flatnonzero(ends.last == _CLOSE_PAREN).tolist())
-    rows |= _rows_with_tokens(lowered_utf8, _CREDIT_TOKENS_UTF8)
+    rows |= credit_rows
     for i in rows:
         flags[i] = is_credited_caption(texts[i], units[i])
     return tuple(flags)
