@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusclean.extract.residual import CREDIT_MARKS, boilerplate_reason, markup_reason
+from corpusclean.extract.residual import CREDIT_MARKS, ResidualReason, boilerplate_reason, markup_reason
 from corpusclean.extract.textdump import (  # the fast paths are checked against these
     BYLINE,
     DEFAULT_CONFIG,
@@ -17,6 +17,8 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     _captions,
     _continue_numbered_lists,
     _cut_closing_sections,
+    _drop_headline_closing_a_menu,
+    _drop_kept_lines_above_byline,
     _drop_stray_short_runs,
     _keep_paragraph_above_ad_break,
     _keep_tables,
@@ -25,6 +27,7 @@ from corpusclean.extract.textdump import (  # the fast paths are checked against
     _split_page,
     _token_rows,
     _veto_metadata_lines,
+    _vetoed,
     classify_lines,
     clean_dump,
     is_caption,
@@ -770,3 +773,67 @@ def test_token_rows_stay_on_their_line_when_lowering_lengthens_a_line() -> None:
     rows = _token_rows(lowered, None)
     assert rows.residual == {1}
     assert rows.credit == {3}
+
+
+def test_sentence_stops_of_other_scripts_end_a_line() -> None:
+    # A Hindi paragraph ends in a danda, an Urdu one in the Urdu full stop, an Arabic question
+    # in the Arabic question mark: each is a sentence, as a paragraph ending in "." would be.
+    lines = [
+        "नगर परिषद ने मंगलवार को पुरानी मिल को बचाने का फैसला किया। इस फैसले से दस साल पुराना विवाद खत्म हो गया।",
+        "شہر کی کونسل نے منگل کو پرانی مل کو بچانے کا فیصلہ کیا۔",
+        "هل ستبقى المطحنة القديمة مفتوحة للزوار؟",
+        "होम",
+    ]
+    page = _split_page("\n\n".join(lines), DEFAULT_CONFIG)
+    assert page.terminal == (True, True, True, False)
+    # Two sentences in the Hindi line, one in each of the others.
+    assert page.counts.sentences.tolist()[:3] == [2.0, 1.0, 1.0]
+
+
+def test_site_notice_under_the_article_is_a_footer_line() -> None:
+    notice = "This material may not be published, broadcast, rewritten, or redistributed without permission."
+    assert boilerplate_reason(notice) is ResidualReason.DISCLAIMER
+    text = _dump(["Home", "News", "Mill saved after board vote"], ARTICLE, [notice, "Contact us"])
+    assert _paragraphs(clean_dump(text).text) == ARTICLE
+    kinds = {label.text: label.kind for label in classify_lines(text)}
+    assert kinds[notice] is LineKind.FOOTER
+
+
+def test_a_byline_that_is_not_a_sentence_is_never_body() -> None:
+    lines = ["By Tomas Reyes, Reuters", "By Tuesday, the board had voted to keep the mill."]
+    page = _split_page("\n\n".join(lines), DEFAULT_CONFIG)
+    assert _vetoed(page, 0)
+    assert not _vetoed(page, 1)
+
+
+def test_kept_menu_and_headline_above_the_byline_are_dropped() -> None:
+    header = ["Home", "News", "Mill saved after board vote", "By Tomas Reyes"]
+    page = _split_page(_dump(header, ARTICLE, ["Contact us"]), DEFAULT_CONFIG)
+    body = [True, True, True, False, *([True] * len(ARTICLE)), False]
+    _drop_kept_lines_above_byline(page, body)
+    assert body == [False, False, False, False, *([True] * len(ARTICLE)), False]
+
+
+def test_a_sentence_above_the_byline_keeps_what_is_above_it() -> None:
+    # A lede printed above the byline is a sentence: nothing above the byline is dropped.
+    header = ["Mill saved after board vote", "The county voted on Tuesday to keep the old mill.", "By Tomas Reyes"]
+    page = _split_page(_dump(header, ARTICLE, ["Contact us"]), DEFAULT_CONFIG)
+    body = [True, True, False, *([True] * len(ARTICLE)), False]
+    _drop_kept_lines_above_byline(page, body)
+    assert body == [True, True, False, *([True] * len(ARTICLE)), False]
+
+
+def test_a_headline_closing_the_menu_block_is_not_the_first_paragraph() -> None:
+    header = ["Home", "News", "Business", "Mill saved after board vote"]
+    page = _split_page(_dump(header, ARTICLE, ["Contact us"]), DEFAULT_CONFIG)
+    body = [False, False, False, True, *([True] * len(ARTICLE)), False]
+    _drop_headline_closing_a_menu(page, body)
+    assert body == [False, False, False, False, *([True] * len(ARTICLE)), False]
+
+
+def test_a_subheading_in_its_own_block_stays_the_first_kept_line() -> None:
+    lines = ["Home", "News", "", "Why the mill matters", "", *ARTICLE]
+    page = _split_page("\n".join(lines), DEFAULT_CONFIG)
+    body = [False, False, True, *([True] * len(ARTICLE))]
+    _drop_headline_closing_a_menu(page, body)
+    assert body == [False, False, True, *([True] * len(ARTICLE))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[.!?;:…。！？»”\"')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?;:…。！？।॥؟۔։።။»”\"')\]]\s*$")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 

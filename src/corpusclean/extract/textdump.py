@@ -115,13 +115,6 @@ CJK_WEIGHT = 3
 HANGUL_WEIGHT = 2
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
-_SENTENCE_END = re.compile(r"[.!?;…。！？](?:[\"'”’»)\]]*)(?:\s|$)|[。！？]")
-_TERMINAL = re.compile(r"[.!?…。！？:;][\"'”’»)\]]*$|[\"”’»]$")
-_LEAD_LOWER = re.compile(r"^[\"'“‘(«]?[a-zà-ÿ]")
-_LEAD_QUOTE = re.compile(r"^[\"“‘«„]")
-_LEAD_BULLET = re.compile(r"^(?:[-–—*•·▪►→✓✔]|\d{1,2}[.)])\s")
-_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s[|]|[|]\s")
-_URLISH = re.compile(r"https?://|www\.|\S@\S+\.\w|^@\w|\.(?:com|org|net)\b", re.IGNORECASE)
 _MONTH = (
     r"(?:jan(?:uary|vier|eiro|uar)?|feb(?:ruary|rero|ruar)?|févr(?:ier)?|fev(?:ereiro)?|mar(?:ch|s|ço|zo|z)?"
     r"|märz|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may|mai|maio|mayo|maggio|jun(?:e|i|io|ho)?|juin"
@@ -356,9 +349,10 @@ class _Char(enum.IntFlag):
 
 _CHAR_SETS: tuple[tuple[_Char, str], ...] = (
     (_Char.CLOSER, _CLOSERS),
-    (_Char.STOP_BEFORE_SPACE, ".!?;…"),
+    # Devanagari dandas, the Arabic question mark, the Urdu, Armenian and Ethiopic full stops, the Myanmar one.
+    (_Char.STOP_BEFORE_SPACE, ".!?;…।॥؟۔։።။"),
     (_Char.STOP_ALONE, "。！？"),
-    (_Char.TERMINAL, ".!?…。！？:;"),
+    (_Char.TERMINAL, ".!?…。！？:;।॥؟۔։።။"),
     (_Char.SEPARATOR, "|•·»›/"),
     (_Char.QUOTE_END, '"”’»'),
     (_Char.COMMA, ",，、"),
@@ -1570,7 +1564,7 @@ def _kind_for_reason(reason: ResidualReason) -> LineKind:
         return LineKind.RELATED
     if reason is ResidualReason.COMMENTS:
         return LineKind.COMMENTS
-    if reason is ResidualReason.COPYRIGHT:
+    if reason in (ResidualReason.COPYRIGHT, ResidualReason.DISCLAIMER):
         return LineKind.FOOTER
     if reason is ResidualReason.IMAGE_CREDIT:
         return LineKind.CAPTION
@@ -1687,6 +1681,8 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
     body = _select_body(page, probs, config)
     _drop_stray_short_runs(page, body)
     _veto_metadata_lines(page, body)
+    _drop_kept_lines_above_byline(page, body)
+    _drop_headline_closing_a_menu(page, body)
     _rescue_subheadings(page, body)
     _keep_paragraph_before_end_marker(page, body)
     _keep_paragraph_above_ad_break(page, body)
@@ -1838,17 +1834,65 @@ def _veto_metadata_lines(page: _Page, body: list[bool]) -> None:
             body[pos] = False
 
 
+# A byline that is not a sentence ("By Tomas Reyes, Reuters"; not "By Tuesday, the board had
+# voted."): 1 of the tune gold lines, 51 page lines.
+BYLINE_VETO_UNITS = 120
+# Kept text below a heading byline must outweigh the kept lines above it this many times.
+HEADER_BODY_RATIO = 3
+
+
 def _vetoed(page: _Page, pos: int) -> bool:
-    """Whether a line is never article text: a date stamp, a dated byline, a metadata stamp, a
-    caption (outside paragraph blocks unless it ends in its credit), or template residue."""
+    """Whether a line is never article text: a date stamp, a byline or dated byline, a metadata
+    stamp, a caption (outside paragraph blocks unless it ends in its credit), or template residue."""
     return (
         page.date[pos]
+        or (
+            page.byline[pos]
+            and not page.terminal[pos]
+            and page.units[pos] < BYLINE_VETO_UNITS
+            and page.texts[pos][:1].isalpha()
+        )
         or page.dated_byline[pos]
         or page.stamp[pos]
         or (not page.para[pos] and page.caption[pos])
         or page.credited[pos]
         or page.markup[pos]
     )
+
+
+def _drop_kept_lines_above_byline(page: _Page, body: list[bool]) -> None:
+    """Drop kept lines above the byline or date line that heads the body when none of them is a
+    sentence: a menu, the headline and a section label ("Home / News / Business / Headline /
+    By Name / <body>"). Short pages with a small menu let the model keep those."""
+    n = len(body)
+    for pos in range(n):
+        if not (page.date[pos] or page.dated_byline[pos] or (page.byline[pos] and _vetoed(page, pos))):
+            continue
+        above = [p for p in range(pos) if body[p]]
+        if not above or any(page.terminal[p] or page.units[p] >= SUBHEADING_MAX_UNITS for p in above):
+            return
+        units_above = sum(page.units[p] for p in above)
+        units_below = sum(page.units[p] for p in range(pos + 1, n) if body[p])
+        if units_below >= HEADER_BODY_RATIO * units_above:
+            for p in above:
+                body[p] = False
+        return
+
+
+def _drop_headline_closing_a_menu(page: _Page, body: list[bool]) -> None:
+    """Drop the first kept line when it is a short non-sentence closing a block of dropped lines
+    (the menu it was rendered under, no blank line between): the page's headline, not its
+    first paragraph."""
+    first = next((pos for pos in range(len(body)) if body[pos]), None)
+    if first is None or first < 2 or page.para[first] or page.terminal[first]:
+        return
+    if page.units[first] >= SUBHEADING_MAX_UNITS or page.counts.blank_before[first]:
+        return
+    start = first
+    while start > 0 and not page.counts.blank_before[start]:
+        start -= 1
+    if first - start >= 2 and page.counts.blank_after[first]:
+        body[first] = False
 
 
 def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
@@ -1859,10 +1903,12 @@ def _rescue_subheadings(page: _Page, body: list[bool]) -> None:
     """
     n = len(page.content)
     for pos in range(n):
-        if body[pos] or not page.para[pos] or page.residual[pos] is not None or page.caption[pos] or _vetoed(page, pos):
+        if body[pos] or not page.para[pos] or page.units[pos] > SUBHEADING_MAX_UNITS:
+            continue
+        if page.residual[pos] is not None or page.caption[pos] or _vetoed(page, pos):
             continue
         line = page.lines[page.content[pos]]
-        if page.units[pos] > SUBHEADING_MAX_UNITS or line.isupper() or line.endswith((".", ",")):
+        if line.isupper() or line.endswith((".", ",")):
             continue
         before = next((p for p in range(pos - 1, -1, -1) if page.residual[p] is None), None)
         after = next((p for p in range(pos + 1, n) if page.residual[p] is None), None)
