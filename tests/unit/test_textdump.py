@@ -837,3 +837,14 @@ def test_a_subheading_in_its_own_block_stays_the_first_kept_line() -> None:
     body = [False, False, True, *([True] * len(ARTICLE))]
     _drop_headline_closing_a_menu(page, body)
     assert body == [False, False, True, *([True] * len(ARTICLE))]
+
+
+def test_page_header_rendered_as_one_block_stays_out_of_the_body() -> None:
+    # Menu, headline, standfirst, share buttons and caption with no blank line between them: the
+    # caption's confidence must not carry the menu into the body (DumpCleanConfig.stage1_floor).
+    text = (REPO / "samples" / "text" / "heraldo-de-la-sierra-puente-valdecarrasco-2025-05-14.txt").read_text("utf-8")
+    kinds = {label.text: label.kind for label in classify_lines(text)}
+    for menu_line in ("Ir al contenido", "Portada", "Deportes", "Esquelas", "Compartir en X"):
+        assert kinds[menu_line] is not LineKind.BODY, menu_line
+    body = clean_dump(text).text
+    assert body.startswith("Valdecarrasco (EFE).- El puente medieval de Valdecarrasco")

@@ -128,7 +128,8 @@ _SHARE = re.compile(
         share(?:\s+(?:this|on|via|the))?(?:\s+(?:article|story|page|post))?|tweet|pin\s+it|e-?mail(?:\s+this)?
       | print(?:\s+this)?|copy\s+link|copy\s+url|get\s+short\s+url|whatsapp|facebook|twitter|linkedin
       | reddit|pinterest|telegram|flipboard|messenger
-      | compartilhe|compartilhar|partager|teilen|compartir|condividi|bagikan|공유
+      | (?:compartilhe|compartilhar|partager|teilen|compartir|condividi|bagikan)
+        (?:\s+(?:en|sur|auf|no|na|em|su|ke|via))?|공유
     )(?:\s*[:|,/·•]?\s*(?:facebook|twitter|x|linkedin|whatsapp|e-?mail|reddit|pinterest|print|tweet|
         share|telegram|messenger|flipboard|copy\s+link|sms)\b)*\s*[:!.]?\s*(?:\d+\s*)?$""",
     re.IGNORECASE | re.VERBOSE,

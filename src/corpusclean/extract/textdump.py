@@ -96,6 +96,10 @@ class DumpCleanConfig:
     threshold: float = 0.5  # body probability at which a line is neutral in the Viterbi pass
     clean_page_threshold: float = 0.2  # the threshold on a page that is all prose run
     switch_cost: float = 3.0  # cost of switching between body and other between two lines
+    # A line whose own stage-1 logit is below this is never body, whatever its neighbours: stage 2
+    # weighs a block's best line, and a page header rendered as one block (menu, headline, share
+    # buttons, caption) could otherwise come in whole with its caption (samples/text/heraldo-*).
+    stage1_floor: float = -4.0
     max_line_chars: int = 50_000  # longer lines are minified junk, never prose
     max_lines: int = 200_000  # a page with more lines is cut here
     site_min_pages: int = 3  # a line on at least this many pages of the site is a site repeat
@@ -1677,8 +1681,11 @@ def _decide(text: str, site_lines: SiteLineStats | None, config: DumpCleanConfig
         return _Decision(page, np.zeros(0), [], [], empty)
     model = shipped_model()
     feats, blocks = _features(page)
-    probs = model.stage2(context_features(model.stage1(feats), feats, blocks))
+    logits = model.stage1(feats)
+    probs = model.stage2(context_features(logits, feats, blocks))
     body = _select_body(page, probs, config)
+    for pos in np.flatnonzero(logits < config.stage1_floor).tolist():
+        body[pos] = False
     _drop_stray_short_runs(page, body)
     _veto_metadata_lines(page, body)
     _drop_kept_lines_above_byline(page, body)
